@@ -1,0 +1,1 @@
+# src/actors: build rules (filled in by the work on this area).

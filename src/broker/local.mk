@@ -1,0 +1,1 @@
+# src/broker: build rules (filled in by the work on this area).

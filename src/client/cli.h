@@ -1,0 +1,15 @@
+/*  cli.h — the novaq command-line interface's subcommands.
+
+    Each subcommand is a function taking the arguments after "novaq"
+    (argv[0] is the subcommand's own name) and returning an exit status from
+    common/exitcodes.h. Every subcommand answers --help. src/main.c holds the
+    table that maps names to these functions. */
+#ifndef NQ_CLI_H
+#define NQ_CLI_H
+
+typedef int (nq_cmd_fn) (int argc, char **argv);
+
+/*  novaq config check [--config FILE] [--json] */
+int nq_cmd_config (int argc, char **argv);
+
+#endif

@@ -1,0 +1,1 @@
+# tools/ollama-sim: build rules (filled in by the work on this area).
