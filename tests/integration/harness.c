@@ -75,7 +75,7 @@ nq_tap_diag (const char *fmt, ...)
 void
 nq_tap_skip_all (const char *reason)
 {
-    const char *require = getenv ("NOVAQ_REQUIRE_SERVICES");
+    const char *require = getenv ("NQ_REQUIRE_SERVICES");
     if (require && strcmp (require, "1") == 0) {
         printf ("1..1\nnot ok 1 - required service missing: %s\n", reason);
         fflush (stdout);

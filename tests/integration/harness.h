@@ -18,7 +18,7 @@ int nq_tap_ok (int cond, const char *fmt, ...) __attribute__ ((format (printf, 2
 /*  Prints a "# " diagnostic line. */
 void nq_tap_diag (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
 /*  Skips the whole test ("1..0 # SKIP reason") and exits 0 — unless
-    NOVAQ_REQUIRE_SERVICES=1, when a missing service is a failure. */
+    NQ_REQUIRE_SERVICES=1, when a missing service is a failure. */
 void nq_tap_skip_all (const char *reason) __attribute__ ((noreturn));
 /*  Exit status: 0 when every check passed and the plan was met. */
 int nq_tap_done (void);
