@@ -92,6 +92,8 @@ nq_config_lookup (const char *name)
 //  --------------------------------------------------------------------------
 //  Validators: each returns 0, or writes why into why and returns -1.
 
+static int s_fail (char *why, size_t cap, const char *fmt, ...) __attribute__ ((format (printf, 3, 4)));
+
 static int
 s_fail (char *why, size_t cap, const char *fmt, ...)
 {
