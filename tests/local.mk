@@ -59,3 +59,10 @@ tests_fuzz_fuzz_config_LDFLAGS = $(FUZZ_LDFLAGS)
 tests_fuzz_fuzz_config_LDADD = libnqcommon.a $(NQ_DEP_LIBS)
 endif
 EXTRA_DIST += tests/fuzz/run-all
+
+check_PROGRAMS += tests/unit/test_zuv
+UNIT_TESTS += tests/unit/test_zuv
+TESTS += tests/unit/test_zuv
+tests_unit_test_zuv_SOURCES = tests/unit/test_zuv.c
+tests_unit_test_zuv_CFLAGS = $(NQ_TEST_CFLAGS)
+tests_unit_test_zuv_LDADD = $(NQ_TEST_LIBS)

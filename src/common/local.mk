@@ -11,4 +11,5 @@ libnqcommon_a_SOURCES = \
 	src/common/log.c src/common/log.h \
 	src/common/config.c src/common/config.h src/common/config_settings.h \
 	src/common/app.c src/common/app.h \
+	src/common/zuv.c src/common/zuv.h \
 	src/common/exitcodes.h
