@@ -3,7 +3,13 @@ noinst_LIBRARIES += libnqbroker.a
 libnqbroker_a_CFLAGS = $(AM_CFLAGS) $(NQ_DEP_CFLAGS)
 libnqbroker_a_SOURCES = \
 	src/broker/sched.c src/broker/sched.h \
-	src/broker/admission.c src/broker/admission.h
+	src/broker/admission.c src/broker/admission.h \
+	src/broker/timers.c src/broker/timers.h \
+	src/broker/job.c src/broker/job.h \
+	src/broker/journal.c src/broker/journal.h \
+	src/broker/journal_mem.c src/broker/journal_mem.h \
+	src/broker/registry.c src/broker/registry.h \
+	src/broker/engine.c src/broker/engine.h
 
 check_PROGRAMS += tests/unit/test_sched
 UNIT_TESTS += tests/unit/test_sched
@@ -18,3 +24,10 @@ TESTS += tests/unit/test_admission
 tests_unit_test_admission_SOURCES = tests/unit/test_admission.c
 tests_unit_test_admission_CFLAGS = $(NQ_TEST_CFLAGS)
 tests_unit_test_admission_LDADD = libnqbroker.a $(NQ_TEST_LIBS)
+
+check_PROGRAMS += tests/unit/test_engine
+UNIT_TESTS += tests/unit/test_engine
+TESTS += tests/unit/test_engine
+tests_unit_test_engine_SOURCES = tests/unit/test_engine.c
+tests_unit_test_engine_CFLAGS = $(NQ_TEST_CFLAGS)
+tests_unit_test_engine_LDADD = libnqbroker.a $(NQ_TEST_LIBS)

@@ -35,6 +35,7 @@
     X (EXISTS, 25, "invalid_request", "already exists")                                   \
     X (AGAIN, 26, "unavailable", "resource temporarily unavailable")                      \
     X (RANGE, 27, "invalid_request", "value out of range")                                \
+    X (STALE, 28, "invalid_request", "message from a superseded attempt")                 \
     /* protocol decoding (docs/protocol.md, "Errors") */                                  \
     X (PROTO_TRUNCATED, 40, "invalid_request", "truncated or malformed message")          \
     X (PROTO_TYPE, 41, "invalid_request", "field has the wrong type")                     \
