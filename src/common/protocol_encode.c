@@ -1,0 +1,340 @@
+/*  protocol_encode.c — nq_msg_t to frames (see protocol.h).
+
+    The body map is written with msgpack-c's packer into a buffer the wire
+    owns (grown through the allocation seam); fields go out in table order,
+    so equal messages give equal bytes. Long texts and embedding vectors
+    become raw payload frames that the body refers to by index. */
+#include "common/protocol.h"
+
+#include "common/alloc.h"
+#include "common/errors.h"
+#include "common/mpread.h"
+#include "common/protocol_fields.h"
+
+#include <msgpack.h>
+#include <string.h>
+
+typedef struct {
+    uint8_t *data;
+    size_t size;
+    size_t cap;
+    int failed;
+} s_buf_t;
+
+typedef struct {
+    const nq_msg_t *msg;
+    nq_wire_t *wire;
+    msgpack_packer pk;
+    s_buf_t buf;
+} s_enc_t;
+
+#define S_B16(x) x, x + 1, x + 2, x + 3, x + 4, x + 5, x + 6, x + 7, x + 8, x + 9, x + 10, x + 11, x + 12, x + 13, x + 14, x + 15
+//  Command frames point here: the byte values 0x00..0x4f.
+static const uint8_t s_cmd_bytes[] = {S_B16 (0x00), S_B16 (0x10), S_B16 (0x20), S_B16 (0x30), S_B16 (0x40)};
+
+static int
+s_write (void *data, const char *bytes, size_t len)
+{
+    s_buf_t *buf = data;
+    if (buf->failed)
+        return -1;
+    if (len > buf->cap - buf->size) {
+        size_t cap = buf->cap ? buf->cap : 256;
+        while (cap - buf->size < len)
+            cap *= 2;
+        uint8_t *grown = nq_realloc (buf->data, cap);
+        if (!grown) {
+            buf->failed = 1;
+            return -1;
+        }
+        buf->data = grown;
+        buf->cap = cap;
+    }
+    memcpy (buf->data + buf->size, bytes, len);
+    buf->size += len;
+    return 0;
+}
+
+//  Adds a payload frame; returns its index or a negative code.
+static int
+s_add_frame (s_enc_t *e, const void *data, size_t size, bool owned)
+{
+    nq_wire_t *w = e->wire;
+    if (w->count >= NQ_WIRE_MAX_FRAMES) {
+        if (owned)
+            nq_free ((void *) data);
+        return NQ_EPROTO_VALUE;
+    }
+    w->frames[w->count] = (nq_frame_t) {data, size};
+    w->owned[w->count] = owned;
+    return (int) w->count++;
+}
+
+//  Is the field's value set (not its default)?
+static int
+s_isset (const nq_field_t *f, const unsigned char *base, const nq_ftable_t *t)
+{
+    const void *at = base + f->off;
+    if ((f->flags & NQ_FL_HAS) && t->has_off >= 0)
+        return (*(const uint32_t *) (base + t->has_off) >> f->bit) & 1;
+    switch ((nq_ftype_t) f->type) {
+    case NQ_F_U64:
+        return *(const uint64_t *) at != 0;
+    case NQ_F_U32:
+        return *(const uint32_t *) at != 0;
+    case NQ_F_I64:
+        return *(const int64_t *) at != 0;
+    case NQ_F_DOUBLE:
+        return *(const double *) at != 0.0;
+    case NQ_F_BOOL:
+    case NQ_F_NBOOL:
+        return *(const bool *) at;
+    case NQ_F_STR:
+    case NQ_F_STR_FRAME:
+    case NQ_F_VECTORS:
+        return *(const void *const *) at != NULL;
+    case NQ_F_ID:
+        return *(const char *) at != '\0';
+    case NQ_F_ENUM:
+    case NQ_F_CODE:
+        return *(const int *) at != 0;
+    case NQ_F_RAW:
+        return ((const nq_raw_t *) at)->size != 0;
+    case NQ_F_STRS:
+    case NQ_F_ARRAY:
+        return *(const size_t *) (base + f->off2) != 0;
+    case NQ_F_MAP: {
+        const nq_ftable_t *sub = f->aux;
+        for (int i = 0; i < sub->count; i++)
+            if (s_isset (&sub->fields[i], at, sub))
+                return 1;
+        return 0;
+    }
+    case NQ_F_UNION:
+        return *(const int *) (base + f->off2) != 0;
+    case NQ_F_EMBED:
+        return 1;
+    }
+    return 0;
+}
+
+//  Does the field go into the map? (A text goes either inline or as a frame.)
+static int
+s_present (const nq_field_t *f, const unsigned char *base, const nq_ftable_t *t)
+{
+    if (!s_isset (f, base, t))
+        return 0;
+    if (f->type == NQ_F_STR && (f->flags & NQ_FL_FRAMED))
+        return strlen (*(const char *const *) (base + f->off)) <= NQ_PROTO_INLINE_TEXT_MAX;
+    if (f->type == NQ_F_STR_FRAME)
+        return strlen (*(const char *const *) (base + f->off)) > NQ_PROTO_INLINE_TEXT_MAX;
+    return 1;
+}
+
+static int s_map (s_enc_t *e, const nq_ftable_t *t, const unsigned char *base);
+
+static void
+s_str (s_enc_t *e, const char *s, size_t len)
+{
+    msgpack_pack_str (&e->pk, len);
+    msgpack_pack_str_body (&e->pk, s, len);
+}
+
+static int
+s_value (s_enc_t *e, const nq_field_t *f, const nq_ftable_t *t, const unsigned char *base)
+{
+    const void *at = base + f->off;
+    msgpack_packer *pk = &e->pk;
+    switch ((nq_ftype_t) f->type) {
+    case NQ_F_U64:
+        msgpack_pack_uint64 (pk, *(const uint64_t *) at);
+        return 0;
+    case NQ_F_U32:
+        msgpack_pack_uint32 (pk, *(const uint32_t *) at);
+        return 0;
+    case NQ_F_I64:
+        msgpack_pack_int64 (pk, *(const int64_t *) at);
+        return 0;
+    case NQ_F_DOUBLE:
+        msgpack_pack_double (pk, *(const double *) at);
+        return 0;
+    case NQ_F_BOOL:
+        msgpack_pack_true (pk);
+        return 0;
+    case NQ_F_NBOOL:
+        msgpack_pack_false (pk);
+        return 0;
+    case NQ_F_STR: {
+        const char *s = *(const char *const *) at;
+        s_str (e, s, strlen (s));
+        return 0;
+    }
+    case NQ_F_STR_FRAME: {
+        const char *s = *(const char *const *) at;
+        int index = s_add_frame (e, s, strlen (s), false);
+        if (index < 0)
+            return index;
+        msgpack_pack_uint32 (pk, (uint32_t) index);
+        return 0;
+    }
+    case NQ_F_ID: {
+        const char *id = at;
+        if (strlen (id) != NQ_ID_LEN)
+            return NQ_EPROTO_VALUE;
+        s_str (e, id, NQ_ID_LEN);
+        return 0;
+    }
+    case NQ_F_ENUM: {
+        const nq_enum_names_t *names = f->aux;
+        int v = *(const int *) at;
+        if (v <= 0 || v >= names->count)
+            return NQ_EPROTO_VALUE;
+        s_str (e, names->names[v], strlen (names->names[v]));
+        return 0;
+    }
+    case NQ_F_CODE: {
+        const char *wire = nq_error_wire (*(const int *) at);
+        s_str (e, wire, strlen (wire));
+        return 0;
+    }
+    case NQ_F_RAW: {
+        const nq_raw_t *raw = at;
+        nq_mpr_t r;
+        nq_mpr_init (&r, raw->data, raw->size);
+        const nq_limits_t *lim = nq_limits_default ();
+        if (nq_mpr_skip (&r, (int) lim->max_depth, lim->max_array, lim->max_string) || nq_mpr_remaining (&r))
+            return NQ_EPROTO_VALUE;    //  not exactly one msgpack value
+        s_write (&e->buf, (const char *) raw->data, raw->size);
+        return 0;
+    }
+    case NQ_F_STRS: {
+        const char *const *items = *(const char *const *const *) at;
+        size_t n = *(const size_t *) (base + f->off2);
+        msgpack_pack_array (pk, n);
+        for (size_t i = 0; i < n; i++) {
+            if (!items[i])
+                return NQ_EPROTO_MISSING;
+            s_str (e, items[i], strlen (items[i]));
+        }
+        return 0;
+    }
+    case NQ_F_ARRAY: {
+        const unsigned char *items = *(const unsigned char *const *) at;
+        size_t n = *(const size_t *) (base + f->off2);
+        msgpack_pack_array (pk, n);
+        for (size_t i = 0; i < n; i++) {
+            int rc = s_map (e, f->aux, items + i * f->esize);
+            if (rc)
+                return rc;
+        }
+        return 0;
+    }
+    case NQ_F_MAP:
+        return s_map (e, f->aux, at);
+    case NQ_F_UNION: {
+        int kind = *(const int *) (base + f->off2);
+        const nq_ftable_t *const *subs = f->aux;
+        if (kind <= 0 || kind > 3 || !subs[kind])
+            return NQ_EPROTO_VALUE;
+        return s_map (e, subs[kind], at);
+    }
+    case NQ_F_VECTORS: {
+        const nq_embed_result_t *er = (const nq_embed_result_t *) base;
+        size_t n = (size_t) er->count * er->dimensions;
+        if (n == 0)
+            return NQ_EPROTO_VALUE;
+        uint8_t *out = nq_malloc (n * 4);
+        if (!out)
+            return NQ_ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+            uint32_t u;
+            memcpy (&u, &er->vectors[i], 4);
+            out[4 * i] = (uint8_t) u;
+            out[4 * i + 1] = (uint8_t) (u >> 8);
+            out[4 * i + 2] = (uint8_t) (u >> 16);
+            out[4 * i + 3] = (uint8_t) (u >> 24);
+        }
+        int index = s_add_frame (e, out, n * 4, true);
+        if (index < 0)
+            return index;
+        msgpack_pack_uint32 (pk, (uint32_t) index);
+        return 0;
+    }
+    case NQ_F_EMBED:
+        break;
+    }
+    (void) t;
+    return NQ_EINTERNAL;
+}
+
+//  Counts the entries of t's map, and refuses an unset required field.
+static int
+s_count (const nq_ftable_t *t, const unsigned char *base, size_t *n)
+{
+    for (int i = 0; i < t->count; i++) {
+        const nq_field_t *f = &t->fields[i];
+        if (f->type == NQ_F_EMBED) {
+            int rc = s_count (f->aux, base + f->off, n);
+            if (rc)
+                return rc;
+            continue;
+        }
+        if ((f->flags & NQ_FL_REQ) && !s_isset (f, base, t))
+            return NQ_EPROTO_MISSING;
+        *n += (size_t) s_present (f, base, t);
+    }
+    return 0;
+}
+
+static int
+s_fields (s_enc_t *e, const nq_ftable_t *t, const unsigned char *base)
+{
+    for (int i = 0; i < t->count; i++) {
+        const nq_field_t *f = &t->fields[i];
+        int rc;
+        if (f->type == NQ_F_EMBED)
+            rc = s_fields (e, f->aux, base + f->off);
+        else if (!s_present (f, base, t))
+            continue;
+        else {
+            s_str (e, f->key, f->keylen);
+            rc = s_value (e, f, t, base);
+        }
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static int
+s_map (s_enc_t *e, const nq_ftable_t *t, const unsigned char *base)
+{
+    size_t n = 0;
+    int rc = s_count (t, base, &n);
+    if (rc)
+        return rc;
+    msgpack_pack_map (&e->pk, n);
+    return s_fields (e, t, base);
+}
+
+int
+nq_msg_encode (const nq_msg_t *msg, nq_wire_t *wire)
+{
+    memset (wire, 0, sizeof *wire);
+    const nq_ftable_t *table = nq_proto_table (msg->cmd);
+    if (!table || msg->cmd >= sizeof s_cmd_bytes)
+        return NQ_EPROTO_COMMAND;
+    s_enc_t e = {.msg = msg, .wire = wire};
+    msgpack_packer_init (&e.pk, &e.buf, s_write);
+    wire->frames[0] = (nq_frame_t) {NQ_PROTO_VERSION, NQ_PROTO_VERSION_LEN};
+    wire->frames[1] = (nq_frame_t) {&s_cmd_bytes[msg->cmd], 1};
+    wire->count = NQ_PROTO_HEAD_FRAMES;    //  frame 2 (the body) is set below
+    wire->owned[2] = true;
+    int rc = s_map (&e, table, (const unsigned char *) &msg->u);
+    if (rc == 0 && e.buf.failed)
+        rc = NQ_ENOMEM;
+    wire->frames[2] = (nq_frame_t) {e.buf.data, e.buf.size};
+    if (rc)
+        nq_wire_fini (wire);
+    return rc;
+}
