@@ -63,7 +63,7 @@ nq_admission_new (const nq_admission_limits_t *limits, nq_clock_t *clock)
     }
     zhashx_set_destructor (self->tenants, s_free_count);
     uint64_t now = nq_clock_now_ms (clock);
-    for (int c = 0; c < NQ_CLASS__COUNT; c++)
+    for (int c = NQ_CLASS__FIRST; c < NQ_CLASS__COUNT; c++)
         self->rate_at[c] = now;
     return self;
 }
@@ -125,7 +125,7 @@ int
 nq_admission_check (nq_admission_t *self, nq_class_t klass, const char *tenant, uint64_t *retry_after_ms,
                     const char **which)
 {
-    assert (self && (unsigned) klass < NQ_CLASS__COUNT);
+    assert (self && klass >= NQ_CLASS__FIRST && klass < NQ_CLASS__COUNT);
     const char *hit = NULL;
     size_t excess = 0;
     size_t *t = s_tenant (self, klass, tenant);
@@ -149,7 +149,7 @@ nq_admission_check (nq_admission_t *self, nq_class_t klass, const char *tenant, 
 int
 nq_admission_enter (nq_admission_t *self, nq_class_t klass, const char *tenant)
 {
-    assert (self && (unsigned) klass < NQ_CLASS__COUNT);
+    assert (self && klass >= NQ_CLASS__FIRST && klass < NQ_CLASS__COUNT);
     size_t *t = s_tenant (self, klass, tenant);
     if (!t) {
         t = nq_calloc (1, sizeof *t);
@@ -169,7 +169,7 @@ nq_admission_enter (nq_admission_t *self, nq_class_t klass, const char *tenant)
 void
 nq_admission_leave (nq_admission_t *self, nq_class_t klass, const char *tenant, int dispatched)
 {
-    assert (self && (unsigned) klass < NQ_CLASS__COUNT);
+    assert (self && klass >= NQ_CLASS__FIRST && klass < NQ_CLASS__COUNT);
     char key[512];
     s_key (key, sizeof key, klass, tenant);
     size_t *t = zhashx_lookup (self->tenants, key);

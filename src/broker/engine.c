@@ -50,7 +50,7 @@ nq_engine_config_defaults (nq_engine_config_t *c)
     memset (c, 0, sizeof *c);
     nq_sched_config_defaults (&c->sched);
     nq_admission_defaults (&c->admission);
-    for (int k = 0; k < NQ_KIND__COUNT; k++)
+    for (int k = NQ_KIND__FIRST; k < NQ_KIND__COUNT; k++)
         c->max_attempts[k] = 3;
     c->max_attempts_cap = 20;
     c->retry = (nq_backoff_t){.min_ms = 1000, .max_ms = 60000, .factor = 2.0, .jitter = 0.2};
@@ -353,7 +353,7 @@ s_eligible (void *arg, const char *key)
     const char *slash = strchr (key, '/');
     if (!slash)
         return 0;
-    for (int k = 0; k < NQ_KIND__COUNT; k++) {
+    for (int k = NQ_KIND__FIRST; k < NQ_KIND__COUNT; k++) {
         const char *name = nq_kind_name ((nq_kind_t) k);
         if (strlen (name) == (size_t) (slash - key) && memcmp (name, key, (size_t) (slash - key)) == 0)
             return nq_registry_can_serve (self->registry, (nq_kind_t) k, slash + 1);
@@ -546,13 +546,14 @@ s_committed (void *arg, int rc)
 }
 
 int
-nq_engine_submit (nq_engine_t *self, const nq_submit_t *sub, const void *client, size_t client_size,
+nq_engine_submit (nq_engine_t *self, const nq_engine_submit_t *sub, const void *client, size_t client_size,
                   uint64_t request_id)
 {
     assert (self && sub && client);
     self->stats.submitted++;
     if (!sub->id || !*sub->id || !sub->model || !*sub->model || !sub->tenant || !*sub->tenant
-        || (unsigned) sub->kind >= NQ_KIND__COUNT || (unsigned) sub->klass >= NQ_CLASS__COUNT) {
+        || sub->kind < NQ_KIND__FIRST || sub->kind >= NQ_KIND__COUNT || sub->klass < NQ_CLASS__FIRST
+        || sub->klass >= NQ_CLASS__COUNT) {
         self->stats.refused++;
         s_error (self, client, client_size, request_id, NULL, NQ_EINVALID, "id, kind, model, tenant and class are required", 0);
         return NQ_EINVALID;
@@ -575,7 +576,7 @@ nq_engine_submit (nq_engine_t *self, const nq_submit_t *sub, const void *client,
             else {
                 if (self->io.accepted)
                     self->io.accepted (self->io_arg, &s->client, request_id, existing, 1);
-                for (nq_chunk_t *c = existing->chunks; c; c = c->next)
+                for (nq_stream_chunk_t *c = existing->chunks; c; c = c->next)
                     if (self->io.chunk) {
                         nq_engine_chunk_t chunk = {c->seq, c->restart, c->data.data, c->data.size};
                         self->io.chunk (self->io_arg, &s->client, request_id, existing, &chunk);
@@ -696,7 +697,7 @@ nq_engine_subscribe (nq_engine_t *self, const char *job_id, uint64_t from_seq, c
         s_error (self, client, client_size, request_id, job_id, NQ_ENOMEM, "out of memory", 0);
         return NQ_ENOMEM;
     }
-    for (nq_chunk_t *c = job->chunks; c; c = c->next)
+    for (nq_stream_chunk_t *c = job->chunks; c; c = c->next)
         if (c->seq >= from_seq && self->io.chunk) {
             nq_engine_chunk_t chunk = {c->seq, c->restart, c->data.data, c->data.size};
             self->io.chunk (self->io_arg, &s->client, request_id, job, &chunk);

@@ -110,7 +110,7 @@ typedef struct {
     uint64_t schedule_to_start_ms;
     uint64_t start_to_close_ms;
     uint64_t schedule_to_close_ms;
-} nq_submit_t;
+} nq_engine_submit_t;
 
 typedef struct {
     uint64_t submitted, accepted, refused, coalesced;
@@ -128,7 +128,7 @@ void nq_engine_destroy (nq_engine_t **self_p);
 
 /*  Clients. Outcomes go through the callbacks; the return value repeats
     them (0, or the refusal's code). */
-int nq_engine_submit (nq_engine_t *self, const nq_submit_t *submit, const void *client, size_t client_size,
+int nq_engine_submit (nq_engine_t *self, const nq_engine_submit_t *submit, const void *client, size_t client_size,
                       uint64_t request_id);
 int nq_engine_cancel (nq_engine_t *self, const char *job_id, const void *client, size_t client_size,
                       uint64_t request_id);

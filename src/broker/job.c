@@ -10,7 +10,6 @@
 
 static const char *s_state_names[] = {"pending",   "queued", "running", "retry_wait", "succeeded",
                                       "failed",    "cancelled", "expired", "dead"};
-static const char *s_kind_names[] = {"chat", "embed", "reflect"};
 
 const char *
 nq_job_state_name (nq_job_state_t state)
@@ -18,17 +17,11 @@ nq_job_state_name (nq_job_state_t state)
     return (unsigned) state <= NQ_JOB_DEAD ? s_state_names[state] : "unknown";
 }
 
-const char *
-nq_kind_name (nq_kind_t kind)
-{
-    return (unsigned) kind < NQ_KIND__COUNT ? s_kind_names[kind] : "unknown";
-}
-
 int
 nq_kind_parse (const char *name)
 {
-    for (int i = 0; name && i < NQ_KIND__COUNT; i++)
-        if (strcmp (name, s_kind_names[i]) == 0)
+    for (int i = NQ_KIND__FIRST; name && i < NQ_KIND__COUNT; i++)
+        if (strcmp (name, nq_kind_name ((nq_kind_t) i)) == 0)
             return i;
     return -1;
 }
@@ -112,7 +105,7 @@ nq_bjob_destroy (nq_bjob_t **self_p)
         nq_free (s);
     }
     while (self->chunks) {
-        nq_chunk_t *c = self->chunks;
+        nq_stream_chunk_t *c = self->chunks;
         self->chunks = c->next;
         nq_bytes_clear (&c->data);
         nq_free (c);
@@ -168,14 +161,14 @@ nq_bjob_subscribe (nq_bjob_t *self, const void *client, size_t client_size, uint
     return s;
 }
 
-nq_chunk_t *
+nq_stream_chunk_t *
 nq_bjob_keep_chunk (nq_bjob_t *self, uint64_t seq, int restart, const void *data, size_t size, size_t max_bytes)
 {
     if (self->chunks_truncated || self->chunk_bytes + size > max_bytes) {
         self->chunks_truncated = 1;
         return NULL;
     }
-    nq_chunk_t *c = nq_calloc (1, sizeof *c);
+    nq_stream_chunk_t *c = nq_calloc (1, sizeof *c);
     if (!c || nq_bytes_set (&c->data, data, size)) {
         nq_free (c);
         self->chunks_truncated = 1;

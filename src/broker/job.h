@@ -14,6 +14,7 @@
 #define NQ_JOB_H
 
 #include "broker/sched.h"
+#include "common/protocol.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -30,7 +31,12 @@ typedef enum {
     NQ_JOB_DEAD
 } nq_job_state_t;
 
-typedef enum { NQ_KIND_CHAT = 0, NQ_KIND_EMBED = 1, NQ_KIND_REFLECT = 2, NQ_KIND__COUNT = 3 } nq_kind_t;
+/*  Kinds are the protocol's nq_kind_t (chat 1, embed 2, reflect 3; 0 is
+    "none"); arrays indexed by kind have NQ_KIND__COUNT entries. */
+#define NQ_KIND__COUNT 4
+#define NQ_KIND__FIRST 1
+/*  A slot-group kinds mask that serves every kind. */
+#define NQ_KINDS_ALL ((1u << NQ_KIND_CHAT) | (1u << NQ_KIND_EMBED) | (1u << NQ_KIND_REFLECT))
 
 /*  Opaque bytes with a length (payloads, results, chunks, peer identities). */
 typedef struct {
@@ -57,12 +63,12 @@ typedef struct nq_subscriber_t {
     int existing;             //  …saying it joined an existing job
 } nq_subscriber_t;
 
-typedef struct nq_chunk_t {
-    struct nq_chunk_t *next;
+typedef struct nq_stream_chunk_t {
+    struct nq_stream_chunk_t *next;
     uint64_t seq;
     int restart;              //  a restart marker: the stream starts again
     nq_bytes_t data;
-} nq_chunk_t;
+} nq_stream_chunk_t;
 
 typedef struct nq_bjob_t {
     nq_sched_entry_t entry;   //  while queued (must stay first)
@@ -100,7 +106,7 @@ typedef struct nq_bjob_t {
     size_t history_count, history_cap;
     //  Output.
     nq_subscriber_t *subscribers;
-    nq_chunk_t *chunks, *chunks_tail;
+    nq_stream_chunk_t *chunks, *chunks_tail;
     size_t chunk_bytes;
     int chunks_truncated;             //  older chunks were not kept
     uint64_t next_seq;                //  client-visible stream sequence
@@ -133,13 +139,13 @@ nq_subscriber_t *nq_bjob_subscribe (nq_bjob_t *self, const void *client, size_t 
 /*  Keeps a chunk for resubscription while chunk_bytes stays under max_bytes
     (later chunks are then not kept and the job says so). Returns the stored
     chunk, or NULL when not kept. */
-nq_chunk_t *nq_bjob_keep_chunk (nq_bjob_t *self, uint64_t seq, int restart, const void *data, size_t size,
+nq_stream_chunk_t *nq_bjob_keep_chunk (nq_bjob_t *self, uint64_t seq, int restart, const void *data, size_t size,
                                 size_t max_bytes);
 
 int nq_bjob_is_terminal (const nq_bjob_t *self);
 const char *nq_job_state_name (nq_job_state_t state);
-const char *nq_kind_name (nq_kind_t kind);
-/*  "chat", "embed", "reflect" → kind; -1 when unknown. */
+/*  "chat", "embed", "reflect" → kind; -1 when unknown (names: nq_kind_name
+    in protocol.h). */
 int nq_kind_parse (const char *name);
 
 /*  Bytes helpers: copy (0 or NQ_ENOMEM) and free. */

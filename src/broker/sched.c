@@ -54,19 +54,11 @@ struct nq_sched_t {
     size_t last_key_cap;
 };
 
-static const char *s_class_names[NQ_CLASS__COUNT] = {"interactive", "standard", "bulk"};
-
-const char *
-nq_class_name (nq_class_t klass)
-{
-    return (unsigned) klass < NQ_CLASS__COUNT ? s_class_names[klass] : "unknown";
-}
-
 int
 nq_class_parse (const char *name)
 {
-    for (int i = 0; name && i < NQ_CLASS__COUNT; i++)
-        if (strcmp (name, s_class_names[i]) == 0)
+    for (int i = NQ_CLASS__FIRST; name && i < NQ_CLASS__COUNT; i++)
+        if (strcmp (name, nq_class_name ((nq_class_t) i)) == 0)
             return i;
     return -1;
 }
@@ -91,14 +83,14 @@ nq_sched_new (const nq_sched_config_t *config)
     }
     if (config->quantum == 0)
         return NULL;
-    for (int c = 0; c < NQ_CLASS__COUNT; c++)
+    for (int c = NQ_CLASS__FIRST; c < NQ_CLASS__COUNT; c++)
         if (config->weight[c] == 0)
             return NULL;
     nq_sched_t *self = nq_calloc (1, sizeof *self);
     if (!self)
         return NULL;
     self->config = *config;
-    for (int c = 0; c < NQ_CLASS__COUNT; c++)
+    for (int c = NQ_CLASS__FIRST; c < NQ_CLASS__COUNT; c++)
         self->stride[c] = S_STRIDE_ONE / config->weight[c];
     self->queues = zhashx_new ();
     if (!self->queues) {
@@ -133,7 +125,7 @@ s_subq_free (s_subq_t *subq)
 static void
 s_queue_free (s_queue_t *queue)
 {
-    for (int c = 0; c < NQ_CLASS__COUNT; c++)
+    for (int c = NQ_CLASS__FIRST; c < NQ_CLASS__COUNT; c++)
         s_subq_free (queue->sub[c]);
     nq_free (queue->key);
     nq_free (queue);
@@ -270,7 +262,7 @@ static int
 s_push (nq_sched_t *self, nq_sched_entry_t *entry, const char *key, nq_class_t klass, const char *tenant_name,
         uint32_t cost, uint64_t now_ms, int front)
 {
-    assert (self && entry && key && tenant_name && (unsigned) klass < NQ_CLASS__COUNT);
+    assert (self && entry && key && tenant_name && klass >= NQ_CLASS__FIRST && klass < NQ_CLASS__COUNT);
     if (entry->tenant)
         return NQ_EINVALID;
     s_queue_t *queue = s_queue_get (self, key, 1);
@@ -430,14 +422,17 @@ nq_sched_pop (nq_sched_t *self, nq_sched_eligible_fn *eligible, void *arg, const
     assert (self);
     //  Classes in order of pass (ties: interactive first); the first one
     //  with an eligible queue wins.
-    int order[NQ_CLASS__COUNT] = {0, 1, 2};
-    for (int i = 1; i < NQ_CLASS__COUNT; i++)
+    enum { S_N = NQ_CLASS__COUNT - NQ_CLASS__FIRST };
+    int order[S_N];
+    for (int i = 0; i < S_N; i++)
+        order[i] = NQ_CLASS__FIRST + i;
+    for (int i = 1; i < S_N; i++)
         for (int j = i; j > 0 && self->pass[order[j]] < self->pass[order[j - 1]]; j--) {
             int tmp = order[j];
             order[j] = order[j - 1];
             order[j - 1] = tmp;
         }
-    for (int i = 0; i < NQ_CLASS__COUNT; i++) {
+    for (int i = 0; i < S_N; i++) {
         nq_class_t c = (nq_class_t) order[i];
         if (self->class_count[c] == 0)
             continue;
@@ -496,7 +491,7 @@ nq_sched_size (const nq_sched_t *self)
 size_t
 nq_sched_class_size (const nq_sched_t *self, nq_class_t klass)
 {
-    assert ((unsigned) klass < NQ_CLASS__COUNT);
+    assert (klass >= NQ_CLASS__FIRST && klass < NQ_CLASS__COUNT);
     return self->class_count[klass];
 }
 
@@ -504,7 +499,7 @@ size_t
 nq_sched_tenant_size (const nq_sched_t *self, const char *queue_key, nq_class_t klass, const char *tenant)
 {
     s_queue_t *queue = zhashx_lookup (self->queues, queue_key);
-    if (!queue || !queue->sub[klass])
+    if (!queue || klass < NQ_CLASS__FIRST || klass >= NQ_CLASS__COUNT || !queue->sub[klass])
         return 0;
     s_sched_tenant_t *t = zhashx_lookup (queue->sub[klass]->tenants, tenant);
     return t ? t->count : 0;
@@ -517,7 +512,7 @@ nq_sched_visit (const nq_sched_t *self, nq_sched_visit_fn *fn, void *arg)
     //  zhashx iteration mutates a cursor; the scheduler's content does not change.
     zhashx_t *queues = self->queues;
     for (s_queue_t *q = zhashx_first (queues); q; q = zhashx_next (queues))
-        for (int c = 0; c < NQ_CLASS__COUNT; c++) {
+        for (int c = NQ_CLASS__FIRST; c < NQ_CLASS__COUNT; c++) {
             s_subq_t *subq = q->sub[c];
             if (!subq)
                 continue;

@@ -22,15 +22,16 @@
 #ifndef NQ_SCHED_H
 #define NQ_SCHED_H
 
+#include "common/protocol.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
-typedef enum {
-    NQ_CLASS_INTERACTIVE = 0,
-    NQ_CLASS_STANDARD = 1,
-    NQ_CLASS_BULK = 2,
-    NQ_CLASS__COUNT = 3
-} nq_class_t;
+/*  Classes are the protocol's nq_class_t (interactive 1, standard 2, bulk
+    3; 0 is "none"). Arrays indexed by class have NQ_CLASS__COUNT entries,
+    the first unused. */
+#define NQ_CLASS__COUNT 4
+#define NQ_CLASS__FIRST 1
 
 typedef struct s_sched_tenant_t s_sched_tenant_t;
 
@@ -104,8 +105,8 @@ typedef void (nq_sched_visit_fn) (void *arg, const char *queue_key, nq_class_t k
                                   uint64_t oldest_enqueued_ms, int paused);
 void nq_sched_visit (const nq_sched_t *self, nq_sched_visit_fn *fn, void *arg);
 
-/*  "interactive", "standard", "bulk"; and the reverse (-1 when unknown). */
-const char *nq_class_name (nq_class_t klass);
+/*  "interactive", "standard", "bulk" → class; -1 when unknown (names:
+    nq_class_name in protocol.h). */
 int nq_class_parse (const char *name);
 
 #endif

@@ -160,7 +160,7 @@ static void
 s_worker (s_fix_t *f, const char *identity, uint32_t slots, const char *warm)
 {
     const char *warm_list[1] = {warm};
-    nq_slot_group_desc_t g = {"gpu0", 7u, NULL, 0, warm ? warm_list : NULL, warm ? 1u : 0u, slots};
+    nq_slot_group_desc_t g = {"gpu0", NQ_KINDS_ALL, NULL, 0, warm ? warm_list : NULL, warm ? 1u : 0u, slots};
     uint64_t hb;
     uint32_t live;
     assert_int_equal (nq_engine_worker_ready (f->engine, identity, strlen (identity), &g, 1, 1000, 3, &hb, &live), 0);
@@ -171,7 +171,7 @@ s_worker (s_fix_t *f, const char *identity, uint32_t slots, const char *warm)
 static int
 s_submit (s_fix_t *f, const char *id, const char *tenant, nq_class_t klass, const char *model)
 {
-    nq_submit_t sub = {.id = id, .kind = klass == NQ_CLASS_BULK ? NQ_KIND_EMBED : NQ_KIND_CHAT,
+    nq_engine_submit_t sub = {.id = id, .kind = klass == NQ_CLASS_BULK ? NQ_KIND_EMBED : NQ_KIND_CHAT,
                        .model = model ? model : "m", .tenant = tenant, .klass = klass,
                        .payload = "{}", .payload_size = 2};
     return nq_engine_submit (f->engine, &sub, "client", 6, 1);
@@ -271,14 +271,14 @@ test_class_shares_in_dispatch (void **state)
         assert_int_equal (s_submit (f, id, i % 2 ? "x" : "y", classes[i % 3], "m"), 0);
     }
     s_worker (f, "w1", 1, NULL);
-    int count[3] = {0, 0, 0};
+    int count[4] = {0, 0, 0, 0};
     for (int i = 0; i < 1000; i++) {
         s_dispatch_t *d = &f->dispatches[f->ndispatch - 1];
         count[d->klass]++;
         assert_int_equal (nq_engine_worker_result (f->engine, "w1", 2, d->job, d->attempt, "", 0), 0);
     }
-    int expect[3] = {700, 200, 100};
-    for (int c = 0; c < 3; c++)
+    int expect[4] = {0, 700, 200, 100};
+    for (int c = 1; c < 4; c++)
         if (abs (count[c] - expect[c]) > expect[c] / 20)
             fail_msg ("class %d: %d of 1000, expected %d", c, count[c], expect[c]);
     s_fix_free (f);
@@ -333,7 +333,7 @@ test_stale_epoch_rejected (void **state)
     (void) state;
     s_fix_t *f = s_fix (NULL);
     s_worker (f, "w1", 1, NULL);
-    nq_submit_t sub = {.id = "j1", .kind = NQ_KIND_CHAT, .model = "m", .tenant = "t", .klass = NQ_CLASS_INTERACTIVE,
+    nq_engine_submit_t sub = {.id = "j1", .kind = NQ_KIND_CHAT, .model = "m", .tenant = "t", .klass = NQ_CLASS_INTERACTIVE,
                        .start_to_close_ms = 5000};
     assert_int_equal (nq_engine_submit (f->engine, &sub, "c", 1, 1), 0);
     assert_int_equal (f->dispatches[0].attempt, 1);
@@ -526,7 +526,7 @@ test_idempotency_coalesces (void **state)
     (void) state;
     s_fix_t *f = s_fix (NULL);
     s_worker (f, "w1", 1, NULL);
-    nq_submit_t sub = {.id = "j1", .kind = NQ_KIND_CHAT, .model = "m", .tenant = "t", .klass = NQ_CLASS_INTERACTIVE,
+    nq_engine_submit_t sub = {.id = "j1", .kind = NQ_KIND_CHAT, .model = "m", .tenant = "t", .klass = NQ_CLASS_INTERACTIVE,
                        .idempotency_key = "turn-42"};
     assert_int_equal (nq_engine_submit (f->engine, &sub, "c1", 2, 1), 0);
     nq_engine_worker_chunk (f->engine, "w1", 2, "j1", 1, 0, 0, "a", 1);
@@ -579,7 +579,7 @@ test_deadlines (void **state)
 {
     (void) state;
     s_fix_t *f = s_fix (NULL);
-    nq_submit_t sub = {.id = "late", .kind = NQ_KIND_CHAT, .model = "m", .tenant = "t", .klass = NQ_CLASS_INTERACTIVE,
+    nq_engine_submit_t sub = {.id = "late", .kind = NQ_KIND_CHAT, .model = "m", .tenant = "t", .klass = NQ_CLASS_INTERACTIVE,
                        .schedule_to_start_ms = 2000};
     nq_engine_submit (f->engine, &sub, "c", 1, 1);
     nq_clock_advance (f->clock, 2000);
@@ -587,7 +587,7 @@ test_deadlines (void **state)
     assert_int_equal (nq_engine_job (f->engine, "late")->state, NQ_JOB_EXPIRED);
     assert_int_equal (nq_engine_job (f->engine, "late")->error_code, NQ_EDEADLINE);
     s_worker (f, "w1", 1, NULL);
-    nq_submit_t sub2 = {.id = "slow", .kind = NQ_KIND_CHAT, .model = "m", .tenant = "t",
+    nq_engine_submit_t sub2 = {.id = "slow", .kind = NQ_KIND_CHAT, .model = "m", .tenant = "t",
                         .klass = NQ_CLASS_INTERACTIVE, .schedule_to_close_ms = 1500};
     nq_engine_submit (f->engine, &sub2, "c", 1, 1);
     assert_int_equal (f->ndispatch, 1);
@@ -680,7 +680,7 @@ test_journal_refusal (void **state)
     assert_int_equal (s_submit (f, "j1", "t", NQ_CLASS_INTERACTIVE, NULL), 0);
     assert_int_equal (f->naccepted, 1);
     //  A bad submission is refused with invalid_request.
-    nq_submit_t bad = {.id = "", .kind = NQ_KIND_CHAT, .model = "m", .tenant = "t"};
+    nq_engine_submit_t bad = {.id = "", .kind = NQ_KIND_CHAT, .model = "m", .tenant = "t"};
     assert_int_equal (nq_engine_submit (f->engine, &bad, "c", 1, 1), NQ_EINVALID);
     assert_int_equal (s_submit (f, "j1", "t", NQ_CLASS_INTERACTIVE, NULL), NQ_EINVALID);    //  id in use
     s_fix_free (f);

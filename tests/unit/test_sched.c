@@ -91,13 +91,13 @@ test_class_shares (void **state)
     config.weight[NQ_CLASS_BULK] = 10;
     nq_sched_t *s = nq_sched_new (&config);
     s_job_t *jobs = s_jobs (6000);
-    static const char *keys[] = {"chat/m", "reflect/m", "embed/e"};
+    static const char *keys[] = {NULL, "chat/m", "reflect/m", "embed/e"};
     for (int i = 0; i < 6000; i++) {
-        nq_class_t c = (nq_class_t) (i % 3);
+        nq_class_t c = (nq_class_t) (i % 3 + 1);
         jobs[i].klass = c;
         assert_int_equal (nq_sched_push (s, &jobs[i].entry, keys[c], c, i % 2 ? "t1" : "t2", 1, 0), 0);
     }
-    int count[3] = {0, 0, 0};
+    int count[4] = {0, 0, 0, 0};
     for (int i = 0; i < 1000; i++) {
         nq_class_t c;
         const char *key;
@@ -107,8 +107,8 @@ test_class_shares (void **state)
         assert_string_equal (key, keys[c]);
         count[c]++;
     }
-    int expect[3] = {600, 300, 100};
-    for (int c = 0; c < 3; c++)
+    int expect[4] = {0, 600, 300, 100};
+    for (int c = 1; c < 4; c++)
         if (abs (count[c] - expect[c]) > expect[c] / 20)
             fail_msg ("class %s got %d of 1000, expected %d ±5%%", nq_class_name ((nq_class_t) c), count[c], expect[c]);
     nq_sched_destroy (&s);
