@@ -110,6 +110,22 @@ s_journal (nq_engine_t *self, nq_journal_event_type_t type, nq_bjob_t *job, cons
 }
 
 static void s_pump (nq_engine_t *self);
+
+static void
+s_free_obj (nq_engine_t *self, void *obj)
+{
+    if (obj && self->io.free_obj)
+        self->io.free_obj (self->io_arg, obj);
+}
+
+//  Frees a job record and the network layer's attachments.
+static void
+s_job_destroy (nq_engine_t *self, nq_bjob_t *job)
+{
+    s_free_obj (self, job->payload_obj);
+    s_free_obj (self, job->result_obj);
+    nq_bjob_destroy (&job);
+}
 static void s_worker_lost (nq_engine_t *self, nq_bworker_t *w, const char *reason);
 
 //  --------------------------------------------------------------------------
@@ -188,7 +204,7 @@ s_purge (nq_engine_t *self, nq_bjob_t *job)
     zhashx_delete (self->jobs, job->id);
     job->zombie = 1;
     if (job->timer_refs == 0)
-        nq_bjob_destroy (&job);
+        s_job_destroy (self, job);
 }
 
 static void
@@ -462,14 +478,14 @@ nq_engine_destroy (nq_engine_t **self_p)
         else {
             nq_bjob_t *job = t.owner;
             if (--job->timer_refs == 0 && job->zombie)
-                nq_bjob_destroy (&job);
+                s_job_destroy (self, job);
         }
     }
     if (self->jobs) {
         for (nq_bjob_t *job = zhashx_first (self->jobs); job; job = zhashx_next (self->jobs)) {
             if (job->state == NQ_JOB_QUEUED)
                 nq_sched_remove (self->sched, &job->entry);
-            nq_bjob_destroy (&job);
+            s_job_destroy (self, job);
         }
         zhashx_destroy (&self->jobs);
     }
@@ -519,7 +535,7 @@ s_committed (void *arg, int rc)
             zhashx_delete (self->idem, key);
         }
         zhashx_delete (self->jobs, job->id);
-        nq_bjob_destroy (&job);
+        s_job_destroy (self, job);
         return;
     }
     self->stats.accepted++;
@@ -551,11 +567,14 @@ nq_engine_submit (nq_engine_t *self, const nq_engine_submit_t *sub, const void *
 {
     assert (self && sub && client);
     self->stats.submitted++;
+    //  From here on the engine owns the attachment, whatever happens.
+    void *payload_obj = sub->payload_obj;
     if (!sub->id || !*sub->id || !sub->model || !*sub->model || !sub->tenant || !*sub->tenant
         || sub->kind < NQ_KIND__FIRST || sub->kind >= NQ_KIND__COUNT || sub->klass < NQ_CLASS__FIRST
         || sub->klass >= NQ_CLASS__COUNT) {
         self->stats.refused++;
         s_error (self, client, client_size, request_id, NULL, NQ_EINVALID, "id, kind, model, tenant and class are required", 0);
+        s_free_obj (self, payload_obj);
         return NQ_EINVALID;
     }
     //  The same (tenant, idempotency key): join the existing job.
@@ -564,6 +583,7 @@ nq_engine_submit (nq_engine_t *self, const nq_engine_submit_t *sub, const void *
         snprintf (key, sizeof key, "%s\x1f%s", sub->tenant, sub->idempotency_key);
         nq_bjob_t *existing = zhashx_lookup (self->idem, key);
         if (existing) {
+            s_free_obj (self, payload_obj);
             nq_subscriber_t *s = nq_bjob_subscribe (existing, client, client_size, request_id);
             if (!s) {
                 s_error (self, client, client_size, request_id, NULL, NQ_ENOMEM, "out of memory", 0);
@@ -590,6 +610,7 @@ nq_engine_submit (nq_engine_t *self, const nq_engine_submit_t *sub, const void *
     if (zhashx_lookup (self->jobs, sub->id)) {
         self->stats.refused++;
         s_error (self, client, client_size, request_id, sub->id, NQ_EINVALID, "a job with this id exists", 0);
+        s_free_obj (self, payload_obj);
         return NQ_EINVALID;
     }
     uint64_t retry_after = 0;
@@ -602,6 +623,7 @@ nq_engine_submit (nq_engine_t *self, const nq_engine_submit_t *sub, const void *
         NQ_LOG_DEBUG ("job_refused", NQ_LS ("tenant", sub->tenant), NQ_LS ("class", nq_class_name (sub->klass)),
                       NQ_LS ("limit", which), NQ_LU ("retry_after_ms", retry_after));
         s_error (self, client, client_size, request_id, NULL, rc, msg, retry_after);
+        s_free_obj (self, payload_obj);
         return rc;
     }
     nq_bjob_t *job = nq_bjob_new (sub->id, sub->kind, sub->model, sub->tenant, sub->user, sub->klass, sub->payload,
@@ -616,8 +638,10 @@ nq_engine_submit (nq_engine_t *self, const nq_engine_submit_t *sub, const void *
         nq_bjob_destroy (&job);
         nq_free (commit);
         s_error (self, client, client_size, request_id, NULL, NQ_ENOMEM, "out of memory", 1000);
+        s_free_obj (self, payload_obj);
         return NQ_ENOMEM;
     }
+    job->payload_obj = payload_obj;
     s->accept_pending = 1;
     job->cost = sub->cost ? sub->cost : 1;
     uint32_t attempts = sub->max_attempts ? sub->max_attempts : self->config.max_attempts[sub->kind];
@@ -827,18 +851,25 @@ nq_engine_worker_seen (nq_engine_t *self, const void *identity, size_t size)
 }
 
 int
-nq_engine_worker_credit (nq_engine_t *self, const void *identity, size_t size, const char *instance, uint32_t capacity)
+nq_engine_worker_credit (nq_engine_t *self, const void *identity, size_t size, const char *instance, nq_kind_t kind,
+                         uint32_t capacity)
 {
     nq_bworker_t *w = s_worker (self, identity, size);
     if (!w)
         return NQ_ENOT_FOUND;
-    int g = nq_registry_group (w, instance);
-    if (g < 0)
+    int found = 0;
+    for (size_t g = 0; g < w->ngroups; g++) {
+        nq_slot_group_t *group = &w->groups[g];
+        if (strcmp (group->instance, instance) != 0 || (kind != NQ_KIND_NONE && !(group->kinds & (1u << kind))))
+            continue;
+        found = 1;
+        if (group->capacity != capacity)
+            NQ_LOG_INFO ("worker_credit", NQ_LS ("worker", w->id), NQ_LS ("instance", instance),
+                         NQ_LU ("from", group->capacity), NQ_LU ("to", capacity));
+        group->capacity = capacity;
+    }
+    if (!found)
         return NQ_ENOT_FOUND;
-    if (w->groups[g].capacity != capacity)
-        NQ_LOG_INFO ("worker_credit", NQ_LS ("worker", w->id), NQ_LS ("instance", instance),
-                     NQ_LU ("from", w->groups[g].capacity), NQ_LU ("to", capacity));
-    w->groups[g].capacity = capacity;
     s_pump (self);
     return 0;
 }
@@ -850,10 +881,14 @@ nq_engine_worker_warm (nq_engine_t *self, const void *identity, size_t size, con
     nq_bworker_t *w = s_worker (self, identity, size);
     if (!w)
         return NQ_ENOT_FOUND;
-    int g = nq_registry_group (w, instance);
-    if (g < 0)
-        return NQ_ENOT_FOUND;
-    return nq_registry_set_warm (&w->groups[g], warm, nwarm);
+    int found = 0;
+    for (size_t g = 0; g < w->ngroups; g++)
+        if (strcmp (w->groups[g].instance, instance) == 0) {
+            found = 1;
+            if (nq_registry_set_warm (&w->groups[g], warm, nwarm))
+                return NQ_ENOMEM;
+        }
+    return found ? 0 : NQ_ENOT_FOUND;
 }
 
 //  The job whose current lease (worker, attempt) a worker message is about.
@@ -893,12 +928,16 @@ nq_engine_worker_chunk (nq_engine_t *self, const void *identity, size_t size, co
 
 int
 nq_engine_worker_result (nq_engine_t *self, const void *identity, size_t size, const char *job_id, uint32_t attempt,
-                         const void *result, size_t result_size)
+                         const void *result, size_t result_size, void *result_obj)
 {
     nq_bjob_t *job;
     int rc = s_lease (self, identity, size, job_id, attempt, &job);
-    if (rc)
+    if (rc) {
+        s_free_obj (self, result_obj);
         return rc;
+    }
+    s_free_obj (self, job->result_obj);
+    job->result_obj = result_obj;
     if (nq_bytes_set (&job->result, result, result_size)) {
         s_finish (self, job, NQ_JOB_FAILED, NQ_EINTERNAL, "out of memory storing the result");
         s_pump (self);

@@ -91,6 +91,9 @@ typedef struct {
     /*  The job is terminal: RESULT when it succeeded, else ERROR with
         job->error_code and job->error_message. */
     void (*finished) (void *arg, const nq_bytes_t *client, uint64_t request_id, const nq_bjob_t *job);
+    /*  Frees an attachment the network layer handed over (payload_obj,
+        result_obj); may be NULL when it hands none. */
+    void (*free_obj) (void *arg, void *obj);
 } nq_engine_io_t;
 
 typedef struct {
@@ -105,6 +108,7 @@ typedef struct {
     const char *correlation_id;   //  may be NULL
     const void *payload;
     size_t payload_size;
+    void *payload_obj;            //  an attachment for the network layer; the engine owns it from here on
     uint32_t cost;                //  0 → 1
     uint32_t max_attempts;        //  0 → the kind's default
     uint64_t schedule_to_start_ms;
@@ -145,16 +149,19 @@ int nq_engine_worker_ready (nq_engine_t *self, const void *identity, size_t size
                             size_t ngroups, uint64_t heartbeat_ms, uint32_t liveness, uint64_t *heartbeat_ms_out,
                             uint32_t *liveness_out);
 int nq_engine_worker_seen (nq_engine_t *self, const void *identity, size_t size);
+/*  The slots offered by the worker's group for (instance, kind); kind
+    NQ_KIND_NONE names every group of the instance. */
 int nq_engine_worker_credit (nq_engine_t *self, const void *identity, size_t size, const char *instance,
-                             uint32_t capacity);
+                             nq_kind_t kind, uint32_t capacity);
 int nq_engine_worker_warm (nq_engine_t *self, const void *identity, size_t size, const char *instance,
                            const char *const *warm, size_t nwarm);
 /*  Messages about a job's attempt: NQ_ESTALE for an attempt that is not the
     current lease of this worker, NQ_ENOT_FOUND for an unknown job. */
 int nq_engine_worker_chunk (nq_engine_t *self, const void *identity, size_t size, const char *job_id,
                             uint32_t attempt, uint64_t seq, int restart, const void *data, size_t data_size);
+/*  result_obj (may be NULL) is an attachment the engine owns from here on. */
 int nq_engine_worker_result (nq_engine_t *self, const void *identity, size_t size, const char *job_id,
-                             uint32_t attempt, const void *result, size_t result_size);
+                             uint32_t attempt, const void *result, size_t result_size, void *result_obj);
 int nq_engine_worker_fail (nq_engine_t *self, const void *identity, size_t size, const char *job_id,
                            uint32_t attempt, int code, const char *message, int retryable);
 /*  The worker hands a lease back unfinished (draining): requeued at once,

@@ -82,7 +82,8 @@ typedef struct nq_bjob_t {
     char *idempotency_key;    //  NULL if none
     char *traceparent;
     char *correlation_id;
-    nq_bytes_t payload;       //  encoded, forwarded unread
+    nq_bytes_t payload;       //  encoded, forwarded unread (may be empty)
+    void *payload_obj;        //  the network layer's decoded form (engine-owned)
     uint32_t cost;
     uint32_t max_attempts;
     uint64_t schedule_to_start_ms;    //  0: none
@@ -112,6 +113,7 @@ typedef struct nq_bjob_t {
     uint64_t next_seq;                //  client-visible stream sequence
     uint64_t worker_next_seq;         //  next chunk seq expected from the current attempt
     nq_bytes_t result;
+    void *result_obj;                 //  the network layer's decoded form (engine-owned)
     int error_code;                   //  terminal error (0 on success)
     char error_message[256];
     uint64_t ended_ms;

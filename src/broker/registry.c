@@ -167,10 +167,11 @@ nq_registry_remove (nq_registry_t *self, nq_bworker_t *worker)
 }
 
 int
-nq_registry_group (const nq_bworker_t *worker, const char *instance)
+nq_registry_group (const nq_bworker_t *worker, const char *instance, nq_kind_t kind)
 {
     for (size_t i = 0; i < worker->ngroups; i++)
-        if (strcmp (worker->groups[i].instance, instance) == 0)
+        if (strcmp (worker->groups[i].instance, instance) == 0
+            && (kind == NQ_KIND_NONE || (worker->groups[i].kinds & (1u << kind))))
             return (int) i;
     return -1;
 }

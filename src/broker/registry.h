@@ -73,8 +73,9 @@ nq_bworker_t *nq_registry_find (const nq_registry_t *self, const void *identity,
 void nq_registry_remove (nq_registry_t *self, nq_bworker_t *worker);
 void nq_bworker_destroy (nq_bworker_t **worker_p);
 
-/*  Group of worker serving instance, or -1. */
-int nq_registry_group (const nq_bworker_t *worker, const char *instance);
+/*  The group of worker for instance that serves kind (NQ_KIND_NONE: any
+    kind), or -1. */
+int nq_registry_group (const nq_bworker_t *worker, const char *instance, nq_kind_t kind);
 /*  Replaces a group's warm models (copied). 0 or NQ_ENOMEM. */
 int nq_registry_set_warm (nq_slot_group_t *group, const char *const *warm, size_t nwarm);
 

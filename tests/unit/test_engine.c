@@ -125,8 +125,15 @@ s_io_finished (void *arg, const nq_bytes_t *client, uint64_t request_id, const n
     f->last_state = job->state;
 }
 
-static const nq_engine_io_t s_io = {s_io_dispatch, s_io_cancel,  s_io_heartbeat, s_io_disconnect,
-                                    s_io_accepted, s_io_error,   s_io_chunk,     s_io_finished};
+static void
+s_io_free_obj (void *arg, void *obj)
+{
+    (void) arg;
+    free (obj);
+}
+
+static const nq_engine_io_t s_io = {s_io_dispatch, s_io_cancel, s_io_heartbeat, s_io_disconnect, s_io_accepted,
+                                    s_io_error,    s_io_chunk,  s_io_finished,  s_io_free_obj};
 
 static s_fix_t *
 s_fix (nq_engine_config_t *config)
@@ -171,9 +178,10 @@ s_worker (s_fix_t *f, const char *identity, uint32_t slots, const char *warm)
 static int
 s_submit (s_fix_t *f, const char *id, const char *tenant, nq_class_t klass, const char *model)
 {
+    //  Every job carries an attachment: ASan proves the engine frees each one.
     nq_engine_submit_t sub = {.id = id, .kind = klass == NQ_CLASS_BULK ? NQ_KIND_EMBED : NQ_KIND_CHAT,
                        .model = model ? model : "m", .tenant = tenant, .klass = klass,
-                       .payload = "{}", .payload_size = 2};
+                       .payload = "{}", .payload_size = 2, .payload_obj = malloc (24)};
     return nq_engine_submit (f->engine, &sub, "client", 6, 1);
 }
 
@@ -206,7 +214,7 @@ test_submit_dispatch_result (void **state)
     assert_int_equal (nq_engine_worker_chunk (f->engine, "w1", 2, "j1", 1, 1, 0, "llo", 3), 0);
     assert_int_equal (f->nchunk, 2);
     assert_int_equal (f->last_seq, 1);
-    assert_int_equal (nq_engine_worker_result (f->engine, "w1", 2, "j1", 1, "R", 1), 0);
+    assert_int_equal (nq_engine_worker_result (f->engine, "w1", 2, "j1", 1, "R", 1, malloc (8)), 0);
     assert_int_equal (f->nfinished, 1);
     assert_int_equal (f->last_state, NQ_JOB_SUCCEEDED);
     const nq_bjob_t *job = nq_engine_job (f->engine, "j1");
@@ -242,14 +250,14 @@ test_fairness_from_dispatch_decisions (void **state)
     //  A few of A's jobs complete before B arrives.
     for (int i = 0; i < 5; i++) {
         s_dispatch_t *d = &f->dispatches[f->ndispatch - 1];
-        assert_int_equal (nq_engine_worker_result (f->engine, "w1", 2, d->job, d->attempt, "", 0), 0);
+        assert_int_equal (nq_engine_worker_result (f->engine, "w1", 2, d->job, d->attempt, "", 0, NULL), 0);
     }
     assert_int_equal (s_submit (f, "b0", "B", NQ_CLASS_INTERACTIVE, NULL), 0);
     size_t b_submitted_at = f->ndispatch;
     size_t b_at = 0;
     for (int i = 0; i < 3 && !b_at; i++) {
         s_dispatch_t *d = &f->dispatches[f->ndispatch - 1];
-        assert_int_equal (nq_engine_worker_result (f->engine, "w1", 2, d->job, d->attempt, "", 0), 0);
+        assert_int_equal (nq_engine_worker_result (f->engine, "w1", 2, d->job, d->attempt, "", 0, NULL), 0);
         if (strcmp (f->dispatches[f->ndispatch - 1].tenant, "B") == 0)
             b_at = f->ndispatch - b_submitted_at;
     }
@@ -275,7 +283,7 @@ test_class_shares_in_dispatch (void **state)
     for (int i = 0; i < 1000; i++) {
         s_dispatch_t *d = &f->dispatches[f->ndispatch - 1];
         count[d->klass]++;
-        assert_int_equal (nq_engine_worker_result (f->engine, "w1", 2, d->job, d->attempt, "", 0), 0);
+        assert_int_equal (nq_engine_worker_result (f->engine, "w1", 2, d->job, d->attempt, "", 0, NULL), 0);
     }
     int expect[4] = {0, 700, 200, 100};
     for (int c = 1; c < 4; c++)
@@ -316,11 +324,11 @@ test_dead_worker_leases_move (void **state)
     nq_engine_stats (f->engine, &st);
     assert_int_equal (st.workers_dead, 1);
     //  The dead worker speaks again: unknown, told to disconnect; nothing completes.
-    assert_int_equal (nq_engine_worker_result (f->engine, "w1", 2, "j1", 1, "", 0), NQ_ENOT_FOUND);
+    assert_int_equal (nq_engine_worker_result (f->engine, "w1", 2, "j1", 1, "", 0, NULL), NQ_ENOT_FOUND);
     assert_int_equal (f->ndisconnect, 1);
     assert_int_equal (f->nfinished, 0);
-    assert_int_equal (nq_engine_worker_result (f->engine, "w2", 2, "j1", 2, "", 0), 0);
-    assert_int_equal (nq_engine_worker_result (f->engine, "w2", 2, "j2", 2, "", 0), 0);
+    assert_int_equal (nq_engine_worker_result (f->engine, "w2", 2, "j1", 2, "", 0, NULL), 0);
+    assert_int_equal (nq_engine_worker_result (f->engine, "w2", 2, "j2", 2, "", 0, NULL), 0);
     assert_int_equal (f->nfinished, 2);
     s_fix_free (f);
 }
@@ -352,11 +360,11 @@ test_stale_epoch_rejected (void **state)
     assert_int_equal (f->ndispatch, 2);
     assert_int_equal (f->dispatches[1].attempt, 2);
     //  The forged/late result of attempt 1 is refused.
-    assert_int_equal (nq_engine_worker_result (f->engine, "w1", 2, "j1", 1, "old", 3), NQ_ESTALE);
+    assert_int_equal (nq_engine_worker_result (f->engine, "w1", 2, "j1", 1, "old", 3, NULL), NQ_ESTALE);
     assert_int_equal (nq_engine_worker_chunk (f->engine, "w1", 2, "j1", 1, 0, 0, "x", 1), NQ_ESTALE);
     assert_int_equal (f->nfinished, 0);
     assert_int_equal (nq_engine_job (f->engine, "j1")->state, NQ_JOB_RUNNING);
-    assert_int_equal (nq_engine_worker_result (f->engine, "w1", 2, "j1", 2, "new", 3), 0);
+    assert_int_equal (nq_engine_worker_result (f->engine, "w1", 2, "j1", 2, "new", 3, NULL), 0);
     assert_int_equal (f->last_state, NQ_JOB_SUCCEEDED);
     nq_engine_stats_t st;
     nq_engine_stats (f->engine, &st);
@@ -417,7 +425,7 @@ test_backoff_then_dead_letter_then_retry (void **state)
     assert_int_equal (nq_engine_dead_retry (f->engine, "j1"), 0);
     assert_int_equal (f->ndispatch, 5);
     assert_int_equal (f->dispatches[4].attempt, 5);
-    assert_int_equal (nq_engine_worker_result (f->engine, "w1", 2, "j1", 5, "", 0), 0);
+    assert_int_equal (nq_engine_worker_result (f->engine, "w1", 2, "j1", 5, "", 0, NULL), 0);
     assert_int_equal (nq_engine_job (f->engine, "j1")->state, NQ_JOB_SUCCEEDED);
     assert_int_equal (nq_engine_dead_retry (f->engine, "j1"), NQ_ENOT_FOUND);
     nq_journal_mem_stats_t js;
@@ -499,12 +507,12 @@ test_admission_and_accounting (void **state)
         if (round % 7 == 0)
             nq_engine_worker_fail (f->engine, "w1", 2, d->job, d->attempt, NQ_EINVALID, "bad input", 0);
         else
-            nq_engine_worker_result (f->engine, "w1", 2, d->job, d->attempt, "", 0);
+            nq_engine_worker_result (f->engine, "w1", 2, d->job, d->attempt, "", 0, NULL);
         //  Other running jobs: finish the oldest outstanding too.
         for (size_t i = 0; i < f->ndispatch; i++) {
             const nq_bjob_t *j = nq_engine_job (f->engine, f->dispatches[i].job);
             if (j && j->state == NQ_JOB_RUNNING && j->attempt == f->dispatches[i].attempt) {
-                nq_engine_worker_result (f->engine, "w1", 2, j->id, j->attempt, "", 0);
+                nq_engine_worker_result (f->engine, "w1", 2, j->id, j->attempt, "", 0, NULL);
                 break;
             }
         }
@@ -537,7 +545,7 @@ test_idempotency_coalesces (void **state)
     assert_int_equal (f->nchunk, 2);    //  the kept chunk replayed to the newcomer
     assert_null (nq_engine_job (f->engine, "j1-again"));
     assert_int_equal (f->ndispatch, 1);
-    nq_engine_worker_result (f->engine, "w1", 2, "j1", 1, "", 0);
+    nq_engine_worker_result (f->engine, "w1", 2, "j1", 1, "", 0, NULL);
     assert_int_equal (f->nfinished, 2);    //  both callers get the result
     //  Another tenant with the same key is another job.
     sub.id = "j2";
@@ -623,11 +631,11 @@ test_warm_first_drain_pause (void **state)
     assert_int_equal (nq_engine_drain (f->engine, "nobody"), NQ_ENOT_FOUND);
     s_submit (f, "j5", "t", NQ_CLASS_INTERACTIVE, "m");
     assert_int_equal (f->ndispatch, 5);    //  warm full, cold draining: it waits
-    nq_engine_worker_result (f->engine, "warm", 4, "j0", 1, "", 0);
+    nq_engine_worker_result (f->engine, "warm", 4, "j0", 1, "", 0, NULL);
     assert_int_equal (f->ndispatch, 6);
     assert_int_equal (nq_engine_pause (f->engine, NQ_KIND_CHAT, "m", 1), 0);
     s_submit (f, "j6", "t", NQ_CLASS_INTERACTIVE, "m");
-    nq_engine_worker_result (f->engine, "warm", 4, "j1", 1, "", 0);
+    nq_engine_worker_result (f->engine, "warm", 4, "j1", 1, "", 0, NULL);
     assert_int_equal (f->ndispatch, 6);
     assert_int_equal (nq_engine_pause (f->engine, NQ_KIND_CHAT, "m", 0), 0);
     assert_int_equal (f->ndispatch, 7);
@@ -648,7 +656,7 @@ test_release_and_failed_dispatch (void **state)
     //  unreachable worker must introduce itself again.
     assert_int_equal (f->ndispatch, 0);
     assert_int_equal (nq_engine_job (f->engine, "j1")->state, NQ_JOB_QUEUED);
-    assert_int_equal (nq_engine_worker_credit (f->engine, "w1", 2, "gpu0", 1), NQ_ENOT_FOUND);
+    assert_int_equal (nq_engine_worker_credit (f->engine, "w1", 2, "gpu0", NQ_KIND_NONE, 1), NQ_ENOT_FOUND);
     s_worker (f, "w1", 1, NULL);
     assert_int_equal (f->ndispatch, 1);
     assert_int_equal (f->dispatches[0].attempt, 1);
@@ -657,11 +665,11 @@ test_release_and_failed_dispatch (void **state)
     assert_int_equal (f->dispatches[1].attempt, 2);
     assert_int_equal (nq_engine_job (f->engine, "j1")->failures, 0);
     //  Credit 0 (breaker open): nothing more goes there.
-    nq_engine_worker_credit (f->engine, "w1", 2, "gpu0", 0);
-    nq_engine_worker_result (f->engine, "w1", 2, "j1", 2, "", 0);
+    nq_engine_worker_credit (f->engine, "w1", 2, "gpu0", NQ_KIND_CHAT, 0);
+    nq_engine_worker_result (f->engine, "w1", 2, "j1", 2, "", 0, NULL);
     s_submit (f, "j2", "t", NQ_CLASS_INTERACTIVE, NULL);
     assert_int_equal (f->ndispatch, 2);
-    assert_int_equal (nq_engine_worker_credit (f->engine, "w1", 2, "gpu9", 1), NQ_ENOT_FOUND);
+    assert_int_equal (nq_engine_worker_credit (f->engine, "w1", 2, "gpu9", NQ_KIND_NONE, 1), NQ_ENOT_FOUND);
     s_fix_free (f);
 }
 
