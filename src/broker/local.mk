@@ -9,7 +9,10 @@ libnqbroker_a_SOURCES = \
 	src/broker/journal.c src/broker/journal.h \
 	src/broker/journal_mem.c src/broker/journal_mem.h \
 	src/broker/registry.c src/broker/registry.h \
-	src/broker/engine.c src/broker/engine.h
+	src/broker/engine.c src/broker/engine.h \
+	src/broker/broker_reply.c src/broker/broker_reply.h \
+	src/broker/broker.c src/broker/broker.h \
+	src/broker/broker_main.c
 
 check_PROGRAMS += tests/unit/test_sched
 UNIT_TESTS += tests/unit/test_sched
@@ -31,3 +34,9 @@ TESTS += tests/unit/test_engine
 tests_unit_test_engine_SOURCES = tests/unit/test_engine.c
 tests_unit_test_engine_CFLAGS = $(NQ_TEST_CFLAGS)
 tests_unit_test_engine_LDADD = libnqbroker.a $(NQ_TEST_LIBS)
+
+check_PROGRAMS += tests/integration/test_broker
+TESTS += tests/integration/test_broker
+tests_integration_test_broker_SOURCES = tests/integration/test_broker.c
+tests_integration_test_broker_CFLAGS = $(NQ_ITEST_CFLAGS)
+tests_integration_test_broker_LDADD = $(NQ_ITEST_LIBS)

@@ -93,10 +93,10 @@ nq_cmd_config (int argc, char **argv)
     }
     else {
         printf ("configuration is valid\n\n");
-        printf ("%-22s %-40s %s\n", "SETTING", "VALUE", "SOURCE");
+        printf ("%-26s %-40s %s\n", "SETTING", "VALUE", "SOURCE");
         for (int i = 0; i < NQ_CFG__COUNT; i++) {
             nq_cfg_id_t id = (nq_cfg_id_t) i;
-            printf ("%-22s %-40s %s\n", nq_config_name (id),
+            printf ("%-26s %-40s %s\n", nq_config_name (id),
                     nq_config_display (config, id, shown, sizeof shown), nq_config_source (config, id));
         }
         const char *warn = nq_config_warnings (config);

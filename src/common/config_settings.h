@@ -30,6 +30,32 @@
     X (SERVICE_NAME, "NOVAQ_SERVICE_NAME", NAME, "novaq", 0, 0, NULL, 0,                           \
        "service name carried by every log line and metric")                                       \
     X (TOKEN, "NOVAQ_TOKEN", STRING, "", 0, 0, NULL, NQ_CFG_SECRET,                                \
-       "service token (JWT) clients present to the broker")
+       "service token (JWT) clients present to the broker")                                       \
+    X (HEARTBEAT, "NOVAQ_HEARTBEAT", DURATION, "1s", 100, 60000, NULL, 0,                          \
+       "heartbeat interval the broker offers workers")                                            \
+    X (LIVENESS, "NOVAQ_LIVENESS", INT, "3", 2, 100, NULL, 0,                                      \
+       "heartbeat intervals of silence after which a worker is dead")                             \
+    X (MAX_ATTEMPTS, "NOVAQ_MAX_ATTEMPTS", INT, "3", 1, 20, NULL, 0,                               \
+       "attempts of a job that names none, before it is dead-lettered")                           \
+    X (RETRY_BASE, "NOVAQ_RETRY_BASE", DURATION, "1s", 1, 3600000, NULL, 0,                        \
+       "first retry delay; each later one doubles, with 20% jitter")                              \
+    X (RETRY_MAX, "NOVAQ_RETRY_MAX", DURATION, "60s", 1, 86400000, NULL, 0,                        \
+       "longest retry delay")                                                                     \
+    X (RETENTION, "NOVAQ_RETENTION", DURATION, "10m", 1000, 604800000, NULL, 0,                    \
+       "how long a finished job stays queryable")                                                 \
+    X (CANCEL_GRACE, "NOVAQ_CANCEL_GRACE", DURATION, "5s", 10, 600000, NULL, 0,                    \
+       "how long a worker has to confirm a cancel")                                               \
+    X (WEIGHT_INTERACTIVE, "NOVAQ_WEIGHT_INTERACTIVE", INT, "70", 1, 1000, NULL, 0,                \
+       "share of dispatches for the interactive class when classes compete")                      \
+    X (WEIGHT_STANDARD, "NOVAQ_WEIGHT_STANDARD", INT, "20", 1, 1000, NULL, 0,                      \
+       "share of dispatches for the standard class")                                              \
+    X (WEIGHT_BULK, "NOVAQ_WEIGHT_BULK", INT, "10", 1, 1000, NULL, 0,                              \
+       "share of dispatches for the bulk class")                                                  \
+    X (MAX_QUEUED, "NOVAQ_MAX_QUEUED", INT, "100000", 1, 100000000, NULL, 0,                       \
+       "queued jobs the broker holds in all")                                                     \
+    X (MAX_QUEUED_CLASS, "NOVAQ_MAX_QUEUED_CLASS", INT, "100000", 1, 100000000, NULL, 0,           \
+       "queued jobs the broker holds per class")                                                  \
+    X (MAX_QUEUED_TENANT, "NOVAQ_MAX_QUEUED_TENANT", INT, "10000", 1, 100000000, NULL, 0,          \
+       "queued jobs the broker holds per tenant and class")
 
 #endif

@@ -393,15 +393,17 @@ s_field (s_dec_t *d, nq_mpr_t *r, const nq_field_t *f, const nq_ftable_t *t, uns
     return 0;
 }
 
-//  Value-based check of the required fields of t (and of embedded tables).
+//  Check of the required fields of t (and of embedded tables). Numbers are
+//  required by presence of their key (seen, slots numbered as s_lookup
+//  does: 0 is a meaningful value, as in CREDIT 0); the rest by value.
 static int
-s_required (const nq_ftable_t *t, const unsigned char *base)
+s_required (const nq_ftable_t *t, const unsigned char *base, uint64_t seen, int slot_base)
 {
     for (int i = 0; i < t->count; i++) {
         const nq_field_t *f = &t->fields[i];
         const void *at = base + f->off;
         if (f->type == NQ_F_EMBED) {
-            int rc = s_required (f->aux, at);
+            int rc = s_required (f->aux, at, seen, 32);
             if (rc)
                 return rc;
             continue;
@@ -409,12 +411,15 @@ s_required (const nq_ftable_t *t, const unsigned char *base)
         if (!(f->flags & NQ_FL_REQ))
             continue;
         int set = 1;
+        int key_seen = (int) ((seen >> (slot_base + i)) & 1);
         switch ((nq_ftype_t) f->type) {
         case NQ_F_U64:
-            set = *(const uint64_t *) at != 0;
+        case NQ_F_I64:
+        case NQ_F_DOUBLE:
+            set = key_seen;
             break;
         case NQ_F_U32:
-            set = *(const uint32_t *) at != 0;
+            set = key_seen;
             break;
         case NQ_F_STR:
         case NQ_F_STR_FRAME:
@@ -501,7 +506,7 @@ s_map_body (s_dec_t *d, nq_mpr_t *r, const nq_ftable_t *t, unsigned char *base, 
         if (rc)
             return rc;
     }
-    if ((rc = s_required (t, base)))
+    if ((rc = s_required (t, base, seen, 0)))
         return rc;
     return s_has_union (t, defer, ndefer) ? 0 : NQ_EPROTO_MISSING;
 }

@@ -25,7 +25,7 @@
 #include <uv.h>
 #include <zmq.h>
 
-#define NQ_ZUV_MAX_PARTS 16
+#define NQ_ZUV_MAX_PARTS 72    //  identity + NQP/1 head + up to 64 payload frames + spare
 
 /*  One part of a message to send. */
 typedef struct {

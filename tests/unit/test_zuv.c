@@ -283,8 +283,8 @@ test_part_limit_and_unroutable (void **state)
     f.zr = nq_zuv_new (&f.loop, f.router, NULL, s_count_recv, &f);
     void *dealer = zmq_socket (f.ctx, ZMQ_DEALER);
     zmq_connect (dealer, "inproc://zuv-parts");
-    for (int i = 0; i < 20; i++)
-        zmq_send (dealer, "p", 1, i < 19 ? ZMQ_SNDMORE : 0);
+    for (int i = 0; i < NQ_ZUV_MAX_PARTS + 4; i++)
+        zmq_send (dealer, "p", 1, i < NQ_ZUV_MAX_PARTS + 3 ? ZMQ_SNDMORE : 0);
     zmq_send (dealer, "ok", 2, 0);
     uv_run (&f.loop, UV_RUN_DEFAULT);
     assert_false (f.timed_out);
