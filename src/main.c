@@ -26,6 +26,8 @@ static const s_command_t s_commands[] = {
     {"version", s_cmd_version, "print the version of novaq and its libraries"},
     {"config", nq_cmd_config, "config check: validate and print the effective configuration"},
     {"broker", nq_broker_main, "run the broker (clients on NOVAQ_FRONTEND, workers on NOVAQ_BACKEND)"},
+    {"submit", nq_cmd_submit, "submit chat|embed|reflect: submit a job, stream it, print its result"},
+    {"status", nq_cmd_status, "the broker's workers, slots, queues and counters"},
 };
 
 static void

@@ -11,5 +11,9 @@ typedef int (nq_cmd_fn) (int argc, char **argv);
 
 /*  novaq config check [--config FILE] [--json] */
 int nq_cmd_config (int argc, char **argv);
+/*  novaq submit chat|embed|reflect … */
+int nq_cmd_submit (int argc, char **argv);
+/*  novaq status [--json] */
+int nq_cmd_status (int argc, char **argv);
 
 #endif

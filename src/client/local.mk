@@ -2,8 +2,15 @@
 # Libraries the novaq binary links before libnqcommon.a, innermost last.
 NQ_CLI_LIBS =
 
+# libnovaq: the client library front ends embed.
+noinst_LIBRARIES += libnovaq.a
+libnovaq_a_CFLAGS = $(AM_CFLAGS) $(NQ_DEP_CFLAGS)
+libnovaq_a_SOURCES = include/novaq.h src/client/client.c src/client/client_sync.c
+
 # CLI subcommands that live with the client.
 noinst_LIBRARIES += libnqcli.a
 libnqcli_a_CFLAGS = $(AM_CFLAGS) $(NQ_DEP_CFLAGS)
-libnqcli_a_SOURCES = src/client/cli.h src/client/cmd_config.c
-NQ_CLI_LIBS += libnqcli.a
+libnqcli_a_SOURCES = src/client/cli.h src/client/cmd_config.c \
+	src/client/cli_common.c src/client/cli_common.h \
+	src/client/cmd_submit.c src/client/cmd_status.c
+NQ_CLI_LIBS += libnqcli.a libnovaq.a
