@@ -14,3 +14,9 @@ libnqcli_a_SOURCES = src/client/cli.h src/client/cmd_config.c \
 	src/client/cli_common.c src/client/cli_common.h \
 	src/client/cmd_submit.c src/client/cmd_status.c
 NQ_CLI_LIBS += libnqcli.a libnovaq.a
+
+check_PROGRAMS += tests/integration/test_client
+TESTS += tests/integration/test_client
+tests_integration_test_client_SOURCES = tests/integration/test_client.c
+tests_integration_test_client_CFLAGS = $(NQ_ITEST_CFLAGS)
+tests_integration_test_client_LDADD = libnovaq.a $(NQ_ITEST_LIBS)
