@@ -9,11 +9,12 @@ libnqactors_a_SOURCES = \
 	src/actors/runtime.c src/actors/runtime.h \
 	src/actors/timer.c \
 	src/actors/actor.c src/actors/actor.h \
-	src/actors/breaker.c src/actors/breaker.h
+	src/actors/breaker.c src/actors/breaker.h \
+	src/actors/supervisor.c src/actors/supervisor.h
 
 # Unit tests of the actor runtime (in-process, driven clocks).
 NQ_ACTORS_TEST_LIBS = libnqactors.a $(NQ_TEST_LIBS)
-ACTORS_UNIT = tests/unit/test_actor tests/unit/test_breaker
+ACTORS_UNIT = tests/unit/test_actor tests/unit/test_breaker tests/unit/test_supervisor
 check_PROGRAMS += $(ACTORS_UNIT)
 UNIT_TESTS += $(ACTORS_UNIT)
 TESTS += $(ACTORS_UNIT)
@@ -23,3 +24,6 @@ tests_unit_test_actor_LDADD = $(NQ_ACTORS_TEST_LIBS)
 tests_unit_test_breaker_SOURCES = tests/unit/test_breaker.c
 tests_unit_test_breaker_CFLAGS = $(NQ_TEST_CFLAGS)
 tests_unit_test_breaker_LDADD = $(NQ_ACTORS_TEST_LIBS)
+tests_unit_test_supervisor_SOURCES = tests/unit/test_supervisor.c
+tests_unit_test_supervisor_CFLAGS = $(NQ_TEST_CFLAGS)
+tests_unit_test_supervisor_LDADD = $(NQ_ACTORS_TEST_LIBS)
