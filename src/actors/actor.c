@@ -57,7 +57,7 @@ nq_actor_unref (nq_actor_t **self_p)
 static int
 s_alive (const nq_actor_t *self)
 {
-    return atomic_load_explicit (&((nq_actor_t *) self)->state, memory_order_acquire) <= NQ_ACTOR_RUNNING;
+    return atomic_load_explicit (&((nq_actor_t *)self)->state, memory_order_acquire) <= NQ_ACTOR_RUNNING;
 }
 
 int
@@ -259,8 +259,7 @@ nq_actor_ask (nq_actor_t *self, nq_actor_t *to, uint32_t type, const void *data,
         return NQ_ENOMEM;
     }
     ask->corr = ++self->next_corr;
-    nq_timer_ent_t *timer =
-        nq_timer_add_ (self->loop, self, timeout_ms, 0, NQ_MSG_ASK_TIMEOUT, 0, ask->corr);
+    nq_timer_ent_t *timer = nq_timer_add_ (self->loop, self, timeout_ms, 0, NQ_MSG_ASK_TIMEOUT, 0, ask->corr);
     if (!timer) {
         nq_free (ask);
         nq_free (msg);
@@ -462,8 +461,8 @@ s_wait_started (nq_actor_t *self, uint64_t timeout_ms)
     nq_runtime_t *rt = self->rt;
     struct timespec deadline;
     clock_gettime (CLOCK_REALTIME, &deadline);
-    deadline.tv_sec += (time_t) (timeout_ms / 1000);
-    deadline.tv_nsec += (long) (timeout_ms % 1000) * 1000000L;
+    deadline.tv_sec += (time_t)(timeout_ms / 1000);
+    deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
     if (deadline.tv_nsec >= 1000000000L) {
         deadline.tv_sec++;
         deadline.tv_nsec -= 1000000000L;
@@ -534,7 +533,8 @@ nq_actor_spawn (nq_runtime_t *rt, const nq_actor_def_t *def, void *arg, const nq
     }
     else {
         nq_actor_deliver_ (self, start, NQ_LANE_SYSTEM, 0);
-        rc = s_wait_started (self, opts->start_timeout_ms ? opts->start_timeout_ms : rt->opts.start_timeout_ms);
+        rc = s_wait_started (self,
+                             opts->start_timeout_ms ? opts->start_timeout_ms : rt->opts.start_timeout_ms);
     }
     if (rc != 0) {
         NQ_LOG_WARN ("actor_start_failed", NQ_LS ("actor", self->name), NQ_LS ("error", nq_strerror (rc)));
@@ -608,5 +608,5 @@ int
 nq_actor_exit_reason (const nq_actor_t *self)
 {
     assert (self);
-    return atomic_load (&((nq_actor_t *) self)->exit_reason);
+    return atomic_load (&((nq_actor_t *)self)->exit_reason);
 }

@@ -72,9 +72,9 @@ typedef struct {
 } nq_actor_def_t;
 
 typedef struct {
-    unsigned loop;                 //  loop index (< nq_runtime_loop_count)
-    nq_actor_t *parent;            //  linked parent, or NULL (borrowed; referenced inside)
-    uint64_t start_timeout_ms;     //  0: the runtime's default
+    unsigned loop;                //  loop index (< nq_runtime_loop_count)
+    nq_actor_t *parent;           //  linked parent, or NULL (borrowed; referenced inside)
+    uint64_t start_timeout_ms;    //  0: the runtime's default
 } nq_spawn_opts_t;
 
 /*  Creates an actor from def (copied) with init's argument arg, on the loop

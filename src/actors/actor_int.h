@@ -25,7 +25,7 @@ struct nq_timer_ent_t {
     uint32_t type;
     uint32_t flags;    //  NQ_MSGF_TIMER, or 0 for ask timeouts
     uint64_t corr;
-    nq_actor_t *actor;    //  NULL once cancelled (freed when it reaches the top)
+    nq_actor_t *actor;              //  NULL once cancelled (freed when it reaches the top)
     nq_timer_ent_t *next, *prev;    //  the actor's list of live timers
 };
 
@@ -41,8 +41,8 @@ struct nq_loop_t {
     uv_loop_t uv;
     uv_async_t async;
     uv_timer_t timer;
-    int handles_open;     //  async and timer initialised, not yet closed
-    nq_mpsc_t ready;      //  actors with mail
+    int handles_open;    //  async and timer initialised, not yet closed
+    nq_mpsc_t ready;     //  actors with mail
     _Atomic size_t ready_count;
     pthread_t thread;
     int thread_started;

@@ -21,12 +21,12 @@ struct nq_breaker_t {
     unsigned ring_len, ring_pos;
     unsigned win_failures, win_slow;
     unsigned consecutive;
-    unsigned trips_in_row;       //  trips since the last close (drives the open wait)
+    unsigned trips_in_row;    //  trips since the last close (drives the open wait)
     uint64_t open_until_ms;
     unsigned probes_inflight;
     unsigned probe_successes;
-    uint64_t probe_started_ms;   //  the oldest unanswered probe
-    uint64_t closed_at_ms;       //  start of the weight ramp
+    uint64_t probe_started_ms;    //  the oldest unanswered probe
+    uint64_t closed_at_ms;        //  start of the weight ramp
     int ramping;
     //  Counters.
     uint64_t calls, failures, slow_calls, rejected, trips;
@@ -37,7 +37,7 @@ static const char *s_state_names[] = {"closed", "open", "half_open", "forced_ope
 const char *
 nq_breaker_state_name (nq_breaker_state_t state)
 {
-    return (unsigned) state < 5 ? s_state_names[state] : "unknown";
+    return (unsigned)state < 5 ? s_state_names[state] : "unknown";
 }
 
 void
@@ -62,7 +62,7 @@ nq_breaker_opts_default (nq_breaker_opts_t *opts)
 nq_verdict_t
 nq_breaker_classify_default (const nq_call_result_t *result, void *arg)
 {
-    (void) arg;
+    (void)arg;
     assert (result);
     switch (result->kind) {
     case NQ_CALL_OK:
@@ -91,9 +91,9 @@ nq_breaker_new (const nq_breaker_opts_t *opts, nq_clock_t *clock)
     if (!opts)
         opts = &defaults;
     assert (clock);
-    if (opts->window_size == 0 || opts->minimum_calls > opts->window_size || opts->half_open_probes == 0
-        || opts->failure_rate < 0 || opts->failure_rate > 1 || opts->slow_call_rate < 0
-        || opts->slow_call_rate > 1 || opts->ramp_start < 0 || opts->ramp_start > 1)
+    if (opts->window_size == 0 || opts->minimum_calls > opts->window_size || opts->half_open_probes == 0 ||
+        opts->failure_rate < 0 || opts->failure_rate > 1 || opts->slow_call_rate < 0 ||
+        opts->slow_call_rate > 1 || opts->ramp_start < 0 || opts->ramp_start > 1)
         return NULL;
     nq_breaker_t *self = nq_calloc (1, sizeof *self);
     if (!self)
@@ -156,8 +156,9 @@ s_transition (nq_breaker_t *self, nq_breaker_state_t to, const char *cause)
         uint64_t wait = nq_backoff_delay_ms (&self->opts.open_wait, self->trips_in_row, &self->rng);
         self->open_until_ms = now + wait;
         self->ramping = 0;
-        NQ_LOG_WARN ("breaker_opened", NQ_LS ("instance", self->name), NQ_LS ("from", nq_breaker_state_name (from)),
-                     NQ_LS ("cause", cause), NQ_LU ("open_ms", wait), NQ_LU ("trips_in_row", self->trips_in_row));
+        NQ_LOG_WARN ("breaker_opened", NQ_LS ("instance", self->name),
+                     NQ_LS ("from", nq_breaker_state_name (from)), NQ_LS ("cause", cause),
+                     NQ_LU ("open_ms", wait), NQ_LU ("trips_in_row", self->trips_in_row));
         break;
     }
     case NQ_BREAKER_HALF_OPEN:
@@ -169,8 +170,9 @@ s_transition (nq_breaker_t *self, nq_breaker_state_t to, const char *cause)
         self->trips_in_row = 0;
         self->closed_at_ms = now;
         self->ramping = self->opts.ramp_ms > 0;
-        NQ_LOG_INFO ("breaker_closed", NQ_LS ("instance", self->name), NQ_LS ("from", nq_breaker_state_name (from)),
-                     NQ_LS ("cause", cause), NQ_LU ("ramp_ms", self->opts.ramp_ms));
+        NQ_LOG_INFO ("breaker_closed", NQ_LS ("instance", self->name),
+                     NQ_LS ("from", nq_breaker_state_name (from)), NQ_LS ("cause", cause),
+                     NQ_LU ("ramp_ms", self->opts.ramp_ms));
         break;
     case NQ_BREAKER_FORCED_OPEN:
         self->ramping = 0;
@@ -192,8 +194,8 @@ s_advance (nq_breaker_t *self)
     uint64_t now = nq_clock_now_ms (self->clock);
     if (self->state == NQ_BREAKER_OPEN && now >= self->open_until_ms)
         s_transition (self, NQ_BREAKER_HALF_OPEN, "open_wait_elapsed");
-    else if (self->state == NQ_BREAKER_HALF_OPEN && self->probes_inflight > 0
-             && now >= self->probe_started_ms + self->opts.half_open_max_wait_ms)
+    else if (self->state == NQ_BREAKER_HALF_OPEN && self->probes_inflight > 0 &&
+             now >= self->probe_started_ms + self->opts.half_open_max_wait_ms)
         s_transition (self, NQ_BREAKER_OPEN, "probe_timeout");
     if (self->ramping && now >= self->closed_at_ms + self->opts.ramp_ms)
         self->ramping = 0;
@@ -243,7 +245,7 @@ s_window_push (nq_breaker_t *self, int failure, int slow)
     }
     else
         self->ring_len++;
-    self->ring[self->ring_pos] = (unsigned char) ((failure ? 1 : 0) | (slow ? 2 : 0));
+    self->ring[self->ring_pos] = (unsigned char)((failure ? 1 : 0) | (slow ? 2 : 0));
     self->ring_pos = (self->ring_pos + 1) % size;
     self->win_failures += failure ? 1 : 0;
     self->win_slow += slow ? 1 : 0;
@@ -262,8 +264,8 @@ nq_breaker_record (nq_breaker_t *self, const nq_call_result_t *result)
         return;
     int failure = verdict == NQ_VERDICT_FAILURE;
     int slow = self->opts.slow_call_ms && result->duration_ms >= self->opts.slow_call_ms;
-    if (self->state == NQ_BREAKER_DISABLED || self->state == NQ_BREAKER_FORCED_OPEN
-        || self->state == NQ_BREAKER_OPEN)
+    if (self->state == NQ_BREAKER_DISABLED || self->state == NQ_BREAKER_FORCED_OPEN ||
+        self->state == NQ_BREAKER_OPEN)
         return;    //  stragglers from before the trip, or not counting at all
     self->calls++;
     self->failures += failure;
@@ -288,11 +290,11 @@ nq_breaker_record (nq_breaker_t *self, const nq_call_result_t *result)
     }
     if (self->ring_len < self->opts.minimum_calls || self->ring_len == 0)
         return;
-    double n = (double) self->ring_len;
-    if (self->opts.failure_rate > 0 && (double) self->win_failures / n >= self->opts.failure_rate)
+    double n = (double)self->ring_len;
+    if (self->opts.failure_rate > 0 && (double)self->win_failures / n >= self->opts.failure_rate)
         s_transition (self, NQ_BREAKER_OPEN, "failure_rate");
-    else if (self->opts.slow_call_ms && self->opts.slow_call_rate > 0
-             && (double) self->win_slow / n >= self->opts.slow_call_rate)
+    else if (self->opts.slow_call_ms && self->opts.slow_call_rate > 0 &&
+             (double)self->win_slow / n >= self->opts.slow_call_rate)
         s_transition (self, NQ_BREAKER_OPEN, "slow_call_rate");
 }
 
@@ -345,7 +347,8 @@ nq_breaker_weight (nq_breaker_t *self)
     switch (self->state) {
     case NQ_BREAKER_CLOSED:
         if (self->ramping) {
-            double t = (double) (nq_clock_now_ms (self->clock) - self->closed_at_ms) / (double) self->opts.ramp_ms;
+            double t =
+                (double)(nq_clock_now_ms (self->clock) - self->closed_at_ms) / (double)self->opts.ramp_ms;
             double w = self->opts.ramp_start + (1.0 - self->opts.ramp_start) * t;
             return w > 1.0 ? 1.0 : w;
         }
@@ -369,7 +372,7 @@ nq_breaker_permits (nq_breaker_t *self, unsigned slots)
     double w = nq_breaker_weight (self);
     if (w <= 0.0)
         return 0;
-    unsigned n = (unsigned) ceil (w * (double) slots - 1e-9);
+    unsigned n = (unsigned)ceil (w * (double)slots - 1e-9);
     return n < 1 ? 1 : (n > slots ? slots : n);
 }
 
@@ -385,8 +388,8 @@ nq_breaker_stats (nq_breaker_t *self, nq_breaker_stats_t *stats)
     stats->trips = self->trips;
     stats->consecutive = self->consecutive;
     stats->window_calls = self->ring_len;
-    stats->window_failure_rate = self->ring_len ? (double) self->win_failures / self->ring_len : 0.0;
-    stats->window_slow_rate = self->ring_len ? (double) self->win_slow / self->ring_len : 0.0;
+    stats->window_failure_rate = self->ring_len ? (double)self->win_failures / self->ring_len : 0.0;
+    stats->window_slow_rate = self->ring_len ? (double)self->win_slow / self->ring_len : 0.0;
     stats->open_until_ms = self->state == NQ_BREAKER_OPEN ? self->open_until_ms : 0;
     stats->weight = nq_breaker_weight (self);
 }

@@ -45,12 +45,12 @@ typedef enum {
 
 /*  What happened to one call, as the caller saw it. */
 typedef enum {
-    NQ_CALL_OK = 0,        //  a complete answer (status in http_status, 2xx or 4xx)
-    NQ_CALL_HTTP,          //  an HTTP error answer (http_status says which)
-    NQ_CALL_TRANSPORT,     //  connect, reset, DNS, TLS: no HTTP answer
-    NQ_CALL_TIMEOUT,       //  no (complete) answer within the call's timeout
-    NQ_CALL_STREAM,        //  the answer broke off mid-stream
-    NQ_CALL_CANCELLED      //  our side cancelled it (client went away)
+    NQ_CALL_OK = 0,       //  a complete answer (status in http_status, 2xx or 4xx)
+    NQ_CALL_HTTP,         //  an HTTP error answer (http_status says which)
+    NQ_CALL_TRANSPORT,    //  connect, reset, DNS, TLS: no HTTP answer
+    NQ_CALL_TIMEOUT,      //  no (complete) answer within the call's timeout
+    NQ_CALL_STREAM,       //  the answer broke off mid-stream
+    NQ_CALL_CANCELLED     //  our side cancelled it (client went away)
 } nq_call_kind_t;
 
 typedef struct {
@@ -66,7 +66,7 @@ typedef enum { NQ_VERDICT_SUCCESS = 0, NQ_VERDICT_FAILURE, NQ_VERDICT_IGNORE } n
     however fast) are failures; 4xx (bad request, unknown model, 429) are
     successes — the instance answered, the request was at fault; cancelled
     calls are ignored. */
-typedef nq_verdict_t(nq_breaker_classify_fn) (const nq_call_result_t *result, void *arg);
+typedef nq_verdict_t (nq_breaker_classify_fn) (const nq_call_result_t *result, void *arg);
 nq_verdict_t nq_breaker_classify_default (const nq_call_result_t *result, void *arg);
 
 /*  Called on every state change, after it happened; cause is a short static
@@ -74,24 +74,24 @@ nq_verdict_t nq_breaker_classify_default (const nq_call_result_t *result, void *
     "open_wait_elapsed", "probe_failed", "probe_slow", "probe_timeout",
     "probes_succeeded",
     "operator"). */
-typedef void(nq_breaker_transition_fn) (nq_breaker_t *breaker, nq_breaker_state_t from,
+typedef void (nq_breaker_transition_fn) (nq_breaker_t *breaker, nq_breaker_state_t from,
                                          nq_breaker_state_t to, const char *cause, void *arg);
 
 typedef struct {
-    const char *name;                  //  the instance, for logs (copied)
-    unsigned consecutive_failures;     //  trip after this many in a row; 0: off
-    unsigned window_size;              //  outcomes in the sliding window
-    unsigned minimum_calls;            //  rates count only with this many in the window
-    double failure_rate;               //  trip at or over this share of failures; 0: off
-    uint64_t slow_call_ms;             //  a call at or over this is slow; 0: off
-    double slow_call_rate;             //  trip at or over this share of slow calls
-    nq_backoff_t open_wait;            //  open for min_ms × factor^(trips-1), ≤ max_ms, jitter
-    unsigned half_open_probes;         //  probes admitted at once; successes needed to close
-    uint64_t half_open_max_wait_ms;    //  an unanswered probe reopens after this
-    uint64_t ramp_ms;                  //  weight ramp after closing; 0: full weight at once
-    double ramp_start;                 //  weight right after closing (0..1]
-    uint64_t seed;                     //  jitter seed (0: from the OS)
-    nq_breaker_classify_fn *classify;  //  NULL: the default
+    const char *name;                    //  the instance, for logs (copied)
+    unsigned consecutive_failures;       //  trip after this many in a row; 0: off
+    unsigned window_size;                //  outcomes in the sliding window
+    unsigned minimum_calls;              //  rates count only with this many in the window
+    double failure_rate;                 //  trip at or over this share of failures; 0: off
+    uint64_t slow_call_ms;               //  a call at or over this is slow; 0: off
+    double slow_call_rate;               //  trip at or over this share of slow calls
+    nq_backoff_t open_wait;              //  open for min_ms × factor^(trips-1), ≤ max_ms, jitter
+    unsigned half_open_probes;           //  probes admitted at once; successes needed to close
+    uint64_t half_open_max_wait_ms;      //  an unanswered probe reopens after this
+    uint64_t ramp_ms;                    //  weight ramp after closing; 0: full weight at once
+    double ramp_start;                   //  weight right after closing (0..1]
+    uint64_t seed;                       //  jitter seed (0: from the OS)
+    nq_breaker_classify_fn *classify;    //  NULL: the default
     void *classify_arg;
     nq_breaker_transition_fn *on_transition;    //  may be NULL
     void *transition_arg;
@@ -99,13 +99,13 @@ typedef struct {
 
 typedef struct {
     nq_breaker_state_t state;
-    uint64_t calls;            //  outcomes recorded (successes and failures)
+    uint64_t calls;    //  outcomes recorded (successes and failures)
     uint64_t failures;
     uint64_t slow_calls;
-    uint64_t rejected;         //  fail-fast answers given
-    uint64_t trips;            //  closed/half_open → open transitions, ever
-    unsigned consecutive;      //  current run of failures
-    unsigned window_calls;     //  outcomes in the window now
+    uint64_t rejected;        //  fail-fast answers given
+    uint64_t trips;           //  closed/half_open → open transitions, ever
+    unsigned consecutive;     //  current run of failures
+    unsigned window_calls;    //  outcomes in the window now
     double window_failure_rate;
     double window_slow_rate;
     uint64_t open_until_ms;    //  when open: the end of the wait

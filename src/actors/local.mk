@@ -34,3 +34,10 @@ tests_unit_test_supervisor_exit_LDADD = $(NQ_ACTORS_TEST_LIBS)
 tests_unit_test_actor_stress_SOURCES = tests/unit/test_actor_stress.c
 tests_unit_test_actor_stress_CFLAGS = $(NQ_TEST_CFLAGS)
 tests_unit_test_actor_stress_LDADD = $(NQ_ACTORS_TEST_LIBS)
+
+# Benchmark driver (bench/actors-bench runs it; results in docs/performance.md).
+BENCH_PROGRAMS += bench/actors/bench_actors
+bench_actors_bench_actors_SOURCES = bench/actors/bench_actors.c
+bench_actors_bench_actors_CFLAGS = $(AM_CFLAGS) $(NQ_DEP_CFLAGS)
+bench_actors_bench_actors_LDADD = libnqactors.a libnqcommon.a $(NQ_DEP_LIBS)
+dist_noinst_SCRIPTS += bench/actors-bench

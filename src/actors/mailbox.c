@@ -17,7 +17,7 @@ nq_msg_new (uint32_t type, const void *data, size_t size)
     if (!self)
         return NULL;
     self->type = type;
-    self->size = (uint32_t) size;
+    self->size = (uint32_t)size;
     self->flags = 0;
     self->corr = 0;
     self->from = NULL;
@@ -76,7 +76,7 @@ nq_mailbox_pop (nq_mailbox_t *self)
         if (!node)
             node = nq_mpsc_pop (&self->lane[NQ_LANE_NORMAL]);
         if (node)
-            return (nq_msg_t *) node;
+            return (nq_msg_t *)node;
         //  Empty for real only when no push is counted beyond what the
         //  consumer has popped; the caller's snapshot tells us it is not.
         if (atomic_load_explicit (&self->count, memory_order_acquire) == 0)

@@ -39,7 +39,7 @@ s_drain_ready (nq_loop_t *loop)
         nq_mpsc_node_t *node;
         while (!(node = nq_mpsc_pop (&loop->ready)))
             sched_yield ();    //  a producer between its two steps
-        nq_actor_t *actor = (nq_actor_t *) ((char *) node - offsetof (nq_actor_t, ready_node));
+        nq_actor_t *actor = (nq_actor_t *)((char *)node - offsetof (nq_actor_t, ready_node));
         nq_actor_run_ (actor, loop->rt->opts.budget);
         loop->work++;
     }
@@ -88,10 +88,10 @@ s_close_cb (uv_handle_t *h)
 static void
 s_close_loop_handles (nq_loop_t *loop)
 {
-    if (loop->handles_open == 2 && !uv_is_closing ((uv_handle_t *) &loop->async)) {
+    if (loop->handles_open == 2 && !uv_is_closing ((uv_handle_t *)&loop->async)) {
         s_drain_ready (loop);
-        uv_close ((uv_handle_t *) &loop->async, s_close_cb);
-        uv_close ((uv_handle_t *) &loop->timer, s_close_cb);
+        uv_close ((uv_handle_t *)&loop->async, s_close_cb);
+        uv_close ((uv_handle_t *)&loop->timer, s_close_cb);
     }
 }
 
@@ -268,8 +268,8 @@ s_wait_all_stopped (nq_runtime_t *self, uint64_t grace_ms)
     }
     struct timespec deadline;
     clock_gettime (CLOCK_REALTIME, &deadline);
-    deadline.tv_sec += (time_t) (grace_ms / 1000);
-    deadline.tv_nsec += (long) (grace_ms % 1000) * 1000000L;
+    deadline.tv_sec += (time_t)(grace_ms / 1000);
+    deadline.tv_nsec += (long)(grace_ms % 1000) * 1000000L;
     if (deadline.tv_nsec >= 1000000000L) {
         deadline.tv_sec++;
         deadline.tv_nsec -= 1000000000L;
@@ -370,14 +370,14 @@ int
 nq_runtime_current_loop (const nq_runtime_t *self)
 {
     nq_loop_t *loop = nq_loop_current_;
-    return loop && loop->rt == self ? (int) loop->index : -1;
+    return loop && loop->rt == self ? (int)loop->index : -1;
 }
 
 void
 nq_runtime_stats (const nq_runtime_t *self, nq_runtime_stats_t *stats)
 {
     assert (self && stats);
-    nq_runtime_t *rt = (nq_runtime_t *) self;
+    nq_runtime_t *rt = (nq_runtime_t *)self;
     stats->actors_live = atomic_load (&rt->live);
     stats->actors_started = atomic_load (&rt->started);
     stats->dead_letters = atomic_load (&rt->dead_letters);

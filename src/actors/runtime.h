@@ -32,16 +32,16 @@ typedef struct nq_runtime_t nq_runtime_t;
 
 /*  Called when a root supervisor gives up (see supervisor.h). The default
     logs nothing more and exits the process with status 1 (NQ_EXIT_FAILED). */
-typedef void(nq_root_exit_fn) (nq_runtime_t *rt, const char *name, int reason, void *arg);
+typedef void (nq_root_exit_fn) (nq_runtime_t *rt, const char *name, int reason, void *arg);
 
 typedef struct {
-    unsigned loops;                //  number of loops (threads); default 1
-    int threaded;                  //  1: a thread per loop (default); 0: driven by the caller
-    nq_clock_t *clock;             //  time for timers and supervisors; default the system clock
-    unsigned budget;               //  most messages per activation; default 64
-    uint64_t seed;                 //  seed for jitter generators; 0: from the OS
-    uint64_t start_timeout_ms;     //  default for synchronous starts; default 5000
-    uint64_t shutdown_grace_ms;    //  destroy: how long roots get before all are stopped; 2000
+    unsigned loops;                   //  number of loops (threads); default 1
+    int threaded;                     //  1: a thread per loop (default); 0: driven by the caller
+    nq_clock_t *clock;                //  time for timers and supervisors; default the system clock
+    unsigned budget;                  //  most messages per activation; default 64
+    uint64_t seed;                    //  seed for jitter generators; 0: from the OS
+    uint64_t start_timeout_ms;        //  default for synchronous starts; default 5000
+    uint64_t shutdown_grace_ms;       //  destroy: how long roots get before all are stopped; 2000
     nq_root_exit_fn *on_root_exit;    //  NULL: exit (1)
     void *on_root_exit_arg;
 } nq_runtime_opts_t;

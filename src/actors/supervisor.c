@@ -31,9 +31,9 @@ typedef struct {
     char *id;
     nq_actor_t *actor;    //  current incarnation (referenced), NULL when down
     int state;
-    int removed;          //  temporary child gone, or pool child shrunk away
-    int pending_failure;  //  failed while a plan was running
-    unsigned attempt;     //  restarts in a row (backoff exponent)
+    int removed;            //  temporary child gone, or pool child shrunk away
+    int pending_failure;    //  failed while a plan was running
+    unsigned attempt;       //  restarts in a row (backoff exponent)
     uint64_t restarts;
     uint64_t started_ms;
     uint64_t restart_timer;
@@ -394,9 +394,9 @@ s_give_up (s_sup_t *sup)
     sup->gave_up = 1;
     sup->exit_reason = NQ_EUNAVAILABLE;
     int root = sup->self->parent == NULL;
-    NQ_LOG_ERROR ("supervisor_gave_up", NQ_LS ("supervisor", sup->name), NQ_LU ("intensity", sup->opts.intensity),
-                  NQ_LU ("period_ms", sup->opts.period_ms), NQ_LU ("restarts", sup->restarts),
-                  NQ_LS ("action", root ? "exit_process" : "escalate"),
+    NQ_LOG_ERROR ("supervisor_gave_up", NQ_LS ("supervisor", sup->name),
+                  NQ_LU ("intensity", sup->opts.intensity), NQ_LU ("period_ms", sup->opts.period_ms),
+                  NQ_LU ("restarts", sup->restarts), NQ_LS ("action", root ? "exit_process" : "escalate"),
                   NQ_LS ("parent", root ? NULL : nq_actor_name (sup->self->parent)),
                   NQ_LI ("exit_status", root ? 1 : 0));
     for (size_t i = 0; i < sup->nchildren; i++)
@@ -516,8 +516,8 @@ s_on_exit (s_sup_t *sup, nq_actor_t *from, int reason)
     else
         NQ_LOG_INFO ("child_exited", NQ_LS ("supervisor", sup->name), NQ_LS ("child", c->id),
                      NQ_LS ("reason", reason == NQ_EXIT_NORMAL ? "normal" : "shutdown"));
-    int restart = c->spec.restart == NQ_RESTART_PERMANENT
-                  || (c->spec.restart == NQ_RESTART_TRANSIENT && reason < 0);
+    int restart =
+        c->spec.restart == NQ_RESTART_PERMANENT || (c->spec.restart == NQ_RESTART_TRANSIENT && reason < 0);
     if (c->spec.restart == NQ_RESTART_TEMPORARY || c->removed) {
         c->removed = 1;
         s_compact (sup);
@@ -638,8 +638,8 @@ s_handle (nq_actor_t *self, nq_msg_t *msg)
             s_child_t *c = sup->children[i];
             if (c->state == C_STOPPING && c->stop_timer == msg->corr) {
                 //  An actor cannot be killed: let it go and carry on.
-                NQ_LOG_ERROR ("child_shutdown_timeout", NQ_LS ("supervisor", sup->name), NQ_LS ("child", c->id),
-                              NQ_LU ("shutdown_ms", c->spec.shutdown_ms));
+                NQ_LOG_ERROR ("child_shutdown_timeout", NQ_LS ("supervisor", sup->name),
+                              NQ_LS ("child", c->id), NQ_LU ("shutdown_ms", c->spec.shutdown_ms));
                 c->stop_timer = 0;
                 pthread_mutex_lock (&sup->mutex);
                 nq_actor_unref (&c->actor);
@@ -742,7 +742,8 @@ nq_supervisor_start (nq_runtime_t *rt, const nq_supervisor_opts_t *opts, nq_acto
             goto fail;
         }
     }
-    nq_actor_def_t def = {.name = sup->name, .init = s_init, .handle = s_handle, .fini = s_fini, .handles_stop = 1};
+    nq_actor_def_t def = {
+        .name = sup->name, .init = s_init, .handle = s_handle, .fini = s_fini, .handles_stop = 1};
     nq_spawn_opts_t so = {.loop = opts->loop, .parent = parent};
     int rc = nq_actor_spawn (rt, &def, sup, &so, sup_p);
     //  From here the actor owns sup (freed by s_fini), unless init never ran.

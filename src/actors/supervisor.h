@@ -56,25 +56,25 @@ typedef enum {
 /*  Starts one child linked to parent (pass parent in nq_spawn_opts_t) and
     returns 0 with a reference in *child_p, or a negative code. Called on the
     supervisor's loop. */
-typedef int(nq_child_start_fn) (nq_runtime_t *rt, nq_actor_t *parent, void *arg, nq_actor_t **child_p);
+typedef int (nq_child_start_fn) (nq_runtime_t *rt, nq_actor_t *parent, void *arg, nq_actor_t **child_p);
 
 typedef struct {
-    const char *id;              //  unique among the supervisor's children (copied)
+    const char *id;    //  unique among the supervisor's children (copied)
     nq_child_start_fn *start;
-    void *arg;                   //  borrowed; must outlive the supervisor
+    void *arg;    //  borrowed; must outlive the supervisor
     nq_restart_t restart;
-    uint64_t shutdown_ms;        //  how long a stop may take; 0: 5000
+    uint64_t shutdown_ms;    //  how long a stop may take; 0: 5000
 } nq_child_spec_t;
 
 typedef struct {
-    const char *name;                  //  for logs (copied)
+    const char *name;    //  for logs (copied)
     nq_sup_strategy_t strategy;
-    unsigned intensity;                //  restarts allowed within period_ms
+    unsigned intensity;    //  restarts allowed within period_ms
     uint64_t period_ms;
-    nq_backoff_t restart_delay;        //  delay before restart n of a child
-    uint64_t reset_after_ms;           //  a child alive this long starts its backoff over
-    unsigned loop;                     //  the supervisor's loop
-    const nq_child_spec_t *children;   //  static children, in start order (copied)
+    nq_backoff_t restart_delay;         //  delay before restart n of a child
+    uint64_t reset_after_ms;            //  a child alive this long starts its backoff over
+    unsigned loop;                      //  the supervisor's loop
+    const nq_child_spec_t *children;    //  static children, in start order (copied)
     size_t nchildren;
     nq_child_spec_t pool_child;        //  pool: the template (id is a prefix)
     unsigned pool_size;                //  pool: children at start

@@ -92,13 +92,13 @@ s_owned_closed (uv_handle_t *h)
 static void
 s_rec_stopping (nq_actor_t *self, int reason)
 {
-    (void) reason;
+    (void)reason;
     rec_t *r = nq_actor_state (self);
     if (!r)
         return;    //  init failed before it set any state
     r->stopping_calls++;
     if (r->owned) {
-        nq_actor_close (self, (uv_handle_t *) r->owned, s_owned_closed);
+        nq_actor_close (self, (uv_handle_t *)r->owned, s_owned_closed);
         r->owned = NULL;
     }
 }
@@ -144,7 +144,7 @@ s_stats (nq_runtime_t *rt)
 static void
 test_send_in_order (void **state)
 {
-    (void) state;
+    (void)state;
     fx_t fx;
     s_fx_new (&fx, 2);
     rec_t r = {0};
@@ -169,7 +169,7 @@ test_send_in_order (void **state)
 static void
 test_system_lane_first_and_dead_letters (void **state)
 {
-    (void) state;
+    (void)state;
     fx_t fx;
     s_fx_new (&fx, 1);
     rec_t r = {0};
@@ -198,7 +198,7 @@ test_system_lane_first_and_dead_letters (void **state)
 static void
 test_budget_bounds_an_activation (void **state)
 {
-    (void) state;
+    (void)state;
     fx_t fx;
     s_fx_new (&fx, 1);
     rec_t r = {0};
@@ -226,7 +226,7 @@ typedef struct {
 static void
 test_timers_on_the_driven_clock (void **state)
 {
-    (void) state;
+    (void)state;
     fx_t fx;
     s_fx_new (&fx, 1);
     rec_t r = {0};
@@ -281,7 +281,7 @@ s_asker_init (nq_actor_t *self, void *arg)
 static void
 test_ask_reply_and_timeout (void **state)
 {
-    (void) state;
+    (void)state;
     fx_t fx;
     s_fx_new (&fx, 2);
     rec_t server = {0}, client = {0};
@@ -329,14 +329,14 @@ s_owner_init (nq_actor_t *self, void *arg)
         return NQ_ENOMEM;
     uv_timer_init (nq_actor_uv_loop (self), r->owned);
     r->owned->data = r;
-    nq_actor_own (self, (uv_handle_t *) r->owned);
+    nq_actor_own (self, (uv_handle_t *)r->owned);
     return 0;
 }
 
 static void
 test_two_phase_stop_and_exit_to_parent (void **state)
 {
-    (void) state;
+    (void)state;
     fx_t fx;
     s_fx_new (&fx, 1);
     rec_t parent = {0}, child = {0};
@@ -384,15 +384,15 @@ test_two_phase_stop_and_exit_to_parent (void **state)
 static int
 s_fail_init (nq_actor_t *self, void *arg)
 {
-    (void) self;
-    (void) arg;
+    (void)self;
+    (void)arg;
     return NQ_EUNAVAILABLE;
 }
 
 static void
 test_failed_start_and_no_memory (void **state)
 {
-    (void) state;
+    (void)state;
     fx_t fx;
     s_fx_new (&fx, 1);
     nq_actor_def_t def = s_rec_def;
@@ -433,7 +433,7 @@ s_gated_init (nq_actor_t *self, void *arg)
 static void
 test_threaded_spawn_and_start_timeout (void **state)
 {
-    (void) state;
+    (void)state;
     nq_runtime_opts_t opts;
     nq_runtime_opts_default (&opts);
     opts.loops = 2;
@@ -462,9 +462,11 @@ test_threaded_spawn_and_start_timeout (void **state)
     sem_destroy (&s_gate);
 }
 
-NQ_TEST_MAIN (cmocka_unit_test (test_send_in_order), cmocka_unit_test (test_system_lane_first_and_dead_letters),
+NQ_TEST_MAIN (cmocka_unit_test (test_send_in_order),
+              cmocka_unit_test (test_system_lane_first_and_dead_letters),
               cmocka_unit_test (test_budget_bounds_an_activation),
-              cmocka_unit_test (test_timers_on_the_driven_clock), cmocka_unit_test (test_ask_reply_and_timeout),
+              cmocka_unit_test (test_timers_on_the_driven_clock),
+              cmocka_unit_test (test_ask_reply_and_timeout),
               cmocka_unit_test (test_two_phase_stop_and_exit_to_parent),
               cmocka_unit_test (test_failed_start_and_no_memory),
               cmocka_unit_test (test_threaded_spawn_and_start_timeout))

@@ -64,7 +64,7 @@ s_handle (nq_actor_t *self, nq_msg_t *msg)
         if (d.seq != s_got[st->index][d.from])
             atomic_fetch_add (&s_order_errors, 1);
         s_got[st->index][d.from]++;
-        if (atomic_fetch_add (&s_received, 1) + 1 == (uint64_t) N_ACTORS * PER_ACTOR) {
+        if (atomic_fetch_add (&s_received, 1) + 1 == (uint64_t)N_ACTORS * PER_ACTOR) {
             pthread_mutex_lock (&s_mutex);
             pthread_cond_broadcast (&s_cond);
             pthread_mutex_unlock (&s_mutex);
@@ -90,7 +90,7 @@ static const nq_actor_def_t s_def = {.name = "stress", .init = s_init, .handle =
 static void
 test_thousand_actors_million_messages (void **state)
 {
-    (void) state;
+    (void)state;
     s_got = nq_calloc (N_ACTORS, sizeof *s_got);
     assert_non_null (s_got);
     nq_runtime_opts_t opts;
@@ -111,11 +111,11 @@ test_thousand_actors_million_messages (void **state)
     clock_gettime (CLOCK_REALTIME, &deadline);
     deadline.tv_sec += 120;
     pthread_mutex_lock (&s_mutex);
-    while (atomic_load (&s_received) < (uint64_t) N_ACTORS * PER_ACTOR)
+    while (atomic_load (&s_received) < (uint64_t)N_ACTORS * PER_ACTOR)
         if (pthread_cond_timedwait (&s_cond, &s_mutex, &deadline) != 0)
             break;
     pthread_mutex_unlock (&s_mutex);
-    assert_int_equal (atomic_load (&s_received), (uint64_t) N_ACTORS * PER_ACTOR);
+    assert_int_equal (atomic_load (&s_received), (uint64_t)N_ACTORS * PER_ACTOR);
     assert_int_equal (atomic_load (&s_order_errors), 0);
 
     //  Every pair got exactly what was sent: nothing lost, nothing twice.
@@ -133,9 +133,9 @@ test_thousand_actors_million_messages (void **state)
     nq_runtime_stats (rt, &st);
     assert_int_equal (st.dead_letters, 0);
     assert_int_equal (st.actors_live, N_ACTORS);
-    assert_true (st.messages >= (uint64_t) N_ACTORS * PER_ACTOR);
-    print_message ("# %llu messages in %llu activations\n", (unsigned long long) st.messages,
-                   (unsigned long long) st.activations);
+    assert_true (st.messages >= (uint64_t)N_ACTORS * PER_ACTOR);
+    print_message ("# %llu messages in %llu activations\n", (unsigned long long)st.messages,
+                   (unsigned long long)st.activations);
 
     for (uint32_t i = 0; i < N_ACTORS; i++)
         nq_actor_unref (&s_actors[i]);

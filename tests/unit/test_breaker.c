@@ -15,10 +15,11 @@ typedef struct {
 } trans_t;
 
 static void
-s_on_transition (nq_breaker_t *b, nq_breaker_state_t from, nq_breaker_state_t to, const char *cause, void *arg)
+s_on_transition (nq_breaker_t *b, nq_breaker_state_t from, nq_breaker_state_t to, const char *cause,
+                 void *arg)
 {
-    (void) b;
-    (void) from;
+    (void)b;
+    (void)from;
     trans_t *t = arg;
     if (t->n < 32) {
         t->to[t->n] = to;
@@ -83,7 +84,7 @@ s_call (fx_t *fx, const nq_call_result_t *r)
 static void
 test_consecutive_failures_trip (void **state)
 {
-    (void) state;
+    (void)state;
     fx_t fx;
     s_opts (&fx);
     s_make (&fx);
@@ -127,7 +128,7 @@ test_consecutive_failures_trip (void **state)
 static void
 test_failure_rate_window_with_minimum (void **state)
 {
-    (void) state;
+    (void)state;
     fx_t fx;
     s_opts (&fx);
     fx.opts.consecutive_failures = 0;
@@ -174,7 +175,7 @@ test_failure_rate_window_with_minimum (void **state)
 static void
 test_slow_call_rate (void **state)
 {
-    (void) state;
+    (void)state;
     fx_t fx;
     s_opts (&fx);
     fx.opts.window_size = 5;
@@ -210,7 +211,7 @@ s_trip (fx_t *fx)
 static void
 test_open_half_open_close_and_wait_backoff (void **state)
 {
-    (void) state;
+    (void)state;
     fx_t fx;
     s_opts (&fx);
     fx.opts.open_wait = (nq_backoff_t){.min_ms = 1000, .max_ms = 5000, .factor = 2.0, .jitter = 0};
@@ -250,7 +251,7 @@ test_open_half_open_close_and_wait_backoff (void **state)
 static void
 test_several_probes (void **state)
 {
-    (void) state;
+    (void)state;
     fx_t fx;
     s_opts (&fx);
     fx.opts.half_open_probes = 3;
@@ -272,7 +273,7 @@ test_several_probes (void **state)
 static void
 test_half_open_max_wait (void **state)
 {
-    (void) state;
+    (void)state;
     fx_t fx;
     s_opts (&fx);
     fx.opts.half_open_max_wait_ms = 3000;
@@ -309,7 +310,7 @@ test_half_open_max_wait (void **state)
 static void
 test_operator_states (void **state)
 {
-    (void) state;
+    (void)state;
     fx_t fx;
     s_opts (&fx);
     s_make (&fx);
@@ -340,7 +341,7 @@ test_operator_states (void **state)
     nq_breaker_reset (fx.b);
     assert_int_equal (nq_breaker_state (fx.b), NQ_BREAKER_CLOSED);
     nq_breaker_state_t seq[] = {NQ_BREAKER_FORCED_OPEN, NQ_BREAKER_CLOSED, NQ_BREAKER_DISABLED,
-                                NQ_BREAKER_CLOSED, NQ_BREAKER_OPEN, NQ_BREAKER_CLOSED};
+                                NQ_BREAKER_CLOSED,      NQ_BREAKER_OPEN,   NQ_BREAKER_CLOSED};
     assert_int_equal (fx.t.n, 6);
     for (int i = 0; i < 6; i++)
         assert_int_equal (fx.t.to[i], seq[i]);
@@ -352,7 +353,7 @@ test_operator_states (void **state)
 static void
 test_recovery_ramp (void **state)
 {
-    (void) state;
+    (void)state;
     fx_t fx;
     s_opts (&fx);
     fx.opts.ramp_ms = 10000;
@@ -383,7 +384,7 @@ test_recovery_ramp (void **state)
 static void
 test_classification (void **state)
 {
-    (void) state;
+    (void)state;
     const nq_call_result_t *fail[] = {&E503, &E500, &TRANSPORT, &TIMEOUT, &STREAM};
     for (size_t i = 0; i < 5; i++)
         assert_int_equal (nq_breaker_classify_default (fail[i], NULL), NQ_VERDICT_FAILURE);
@@ -409,15 +410,15 @@ test_classification (void **state)
 static nq_verdict_t
 s_everything_fails (const nq_call_result_t *r, void *arg)
 {
-    (void) r;
-    (*(int *) arg)++;
+    (void)r;
+    (*(int *)arg)++;
     return NQ_VERDICT_FAILURE;
 }
 
 static void
 test_custom_hook_jitter_and_bad_options (void **state)
 {
-    (void) state;
+    (void)state;
     fx_t fx;
     s_opts (&fx);
     int calls = 0;
@@ -454,8 +455,10 @@ test_custom_hook_jitter_and_bad_options (void **state)
 }
 
 NQ_TEST_MAIN (cmocka_unit_test (test_consecutive_failures_trip),
-              cmocka_unit_test (test_failure_rate_window_with_minimum), cmocka_unit_test (test_slow_call_rate),
+              cmocka_unit_test (test_failure_rate_window_with_minimum),
+              cmocka_unit_test (test_slow_call_rate),
               cmocka_unit_test (test_open_half_open_close_and_wait_backoff),
               cmocka_unit_test (test_several_probes), cmocka_unit_test (test_half_open_max_wait),
               cmocka_unit_test (test_operator_states), cmocka_unit_test (test_recovery_ramp),
-              cmocka_unit_test (test_classification), cmocka_unit_test (test_custom_hook_jitter_and_bad_options))
+              cmocka_unit_test (test_classification),
+              cmocka_unit_test (test_custom_hook_jitter_and_bad_options))

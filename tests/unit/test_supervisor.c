@@ -103,7 +103,7 @@ static size_t s_npool;
 static int
 s_pool_start (nq_runtime_t *rt, nq_actor_t *parent, void *arg, nq_actor_t **child_p)
 {
-    (void) arg;
+    (void)arg;
     child_arg_t *ca = &s_pool_args[s_npool++ % 64];
     snprintf (ca->id, sizeof ca->id, "p%zu", s_npool);
     nq_spawn_opts_t so = {.parent = parent};
@@ -123,8 +123,8 @@ typedef struct {
 static void
 s_root_exit (nq_runtime_t *rt, const char *name, int reason, void *arg)
 {
-    (void) rt;
-    (void) reason;
+    (void)rt;
+    (void)reason;
     fx_t *fx = arg;
     fx->root_exits++;
     snprintf (fx->root_name, sizeof fx->root_name, "%s", name);
@@ -172,8 +172,11 @@ s_abc (nq_restart_t restart)
     for (int i = 0; i < 3; i++) {
         memset (&s_args[i], 0, sizeof s_args[i]);
         snprintf (s_args[i].id, sizeof s_args[i].id, "%s", ids[i]);
-        s_specs[i] = (nq_child_spec_t){
-            .id = ids[i], .start = s_worker_start, .arg = &s_args[i], .restart = restart, .shutdown_ms = 1000};
+        s_specs[i] = (nq_child_spec_t){.id = ids[i],
+                                       .start = s_worker_start,
+                                       .arg = &s_args[i],
+                                       .restart = restart,
+                                       .shutdown_ms = 1000};
     }
 }
 
@@ -251,7 +254,7 @@ s_strategy_case (nq_sup_strategy_t strategy, const char *const *want, size_t nwa
 static void
 test_one_for_one (void **state)
 {
-    (void) state;
+    (void)state;
     const char *want[] = {"start:b"};
     s_strategy_case (NQ_SUP_ONE_FOR_ONE, want, 1, 1, 1);
 }
@@ -259,7 +262,7 @@ test_one_for_one (void **state)
 static void
 test_one_for_all (void **state)
 {
-    (void) state;
+    (void)state;
     const char *want[] = {"stop:c", "stop:a", "start:a", "start:b", "start:c"};
     s_strategy_case (NQ_SUP_ONE_FOR_ALL, want, 5, 0, 0);
 }
@@ -267,7 +270,7 @@ test_one_for_all (void **state)
 static void
 test_rest_for_one (void **state)
 {
-    (void) state;
+    (void)state;
     const char *want[] = {"stop:c", "start:b", "start:c"};
     s_strategy_case (NQ_SUP_REST_FOR_ONE, want, 3, 1, 0);
 }
@@ -275,7 +278,7 @@ test_rest_for_one (void **state)
 static void
 test_restart_types (void **state)
 {
-    (void) state;
+    (void)state;
     fx_t fx;
     s_fx_new (&fx);
     s_abc (NQ_RESTART_TRANSIENT);
@@ -313,7 +316,7 @@ test_restart_types (void **state)
 static void
 test_restart_delay_backoff_and_reset (void **state)
 {
-    (void) state;
+    (void)state;
     fx_t fx;
     s_fx_new (&fx);
     s_abc (NQ_RESTART_PERMANENT);
@@ -358,7 +361,7 @@ test_restart_delay_backoff_and_reset (void **state)
 static void
 test_failed_restarts_are_retried (void **state)
 {
-    (void) state;
+    (void)state;
     fx_t fx;
     s_fx_new (&fx);
     s_abc (NQ_RESTART_PERMANENT);
@@ -410,7 +413,7 @@ static nq_supervisor_opts_t s_mid_opts;
 static int
 s_mid_start (nq_runtime_t *rt, nq_actor_t *parent, void *arg, nq_actor_t **child_p)
 {
-    (void) arg;
+    (void)arg;
     s_event ("start", "mid");
     return nq_supervisor_start (rt, &s_mid_opts, parent, child_p);
 }
@@ -418,7 +421,7 @@ s_mid_start (nq_runtime_t *rt, nq_actor_t *parent, void *arg, nq_actor_t **child
 static void
 test_intensity_escalates (void **state)
 {
-    (void) state;
+    (void)state;
     fx_t fx;
     s_fx_new (&fx);
     s_abc (NQ_RESTART_PERMANENT);
@@ -498,7 +501,7 @@ test_intensity_escalates (void **state)
 static void
 test_pool_grow_and_shrink (void **state)
 {
-    (void) state;
+    (void)state;
     fx_t fx;
     s_fx_new (&fx);
     s_npool = 0;
@@ -562,13 +565,13 @@ test_pool_grow_and_shrink (void **state)
 static void
 s_free_int (void *p)
 {
-    (*(int *) p)++;
+    (*(int *)p)++;
 }
 
 static void
 test_start_errors_user_and_runtime_shutdown (void **state)
 {
-    (void) state;
+    (void)state;
     fx_t fx;
     s_fx_new (&fx);
     s_abc (NQ_RESTART_PERMANENT);
@@ -611,6 +614,6 @@ test_start_errors_user_and_runtime_shutdown (void **state)
 NQ_TEST_MAIN (cmocka_unit_test (test_one_for_one), cmocka_unit_test (test_one_for_all),
               cmocka_unit_test (test_rest_for_one), cmocka_unit_test (test_restart_types),
               cmocka_unit_test (test_restart_delay_backoff_and_reset),
-              cmocka_unit_test (test_failed_restarts_are_retried), cmocka_unit_test (test_intensity_escalates),
-              cmocka_unit_test (test_pool_grow_and_shrink),
+              cmocka_unit_test (test_failed_restarts_are_retried),
+              cmocka_unit_test (test_intensity_escalates), cmocka_unit_test (test_pool_grow_and_shrink),
               cmocka_unit_test (test_start_errors_user_and_runtime_shutdown))

@@ -24,21 +24,21 @@ enum { T_CRASH = 1 };
 static int
 s_crasher_init (nq_actor_t *self, void *arg)
 {
-    (void) arg;
+    (void)arg;
     return nq_actor_send (self, T_CRASH, NULL, 0);
 }
 
 static int
 s_crasher_handle (nq_actor_t *self, nq_msg_t *msg)
 {
-    (void) self;
+    (void)self;
     return msg->type == T_CRASH ? NQ_EUPSTREAM_FAILED : 0;
 }
 
 static int
 s_crasher_start (nq_runtime_t *rt, nq_actor_t *parent, void *arg, nq_actor_t **child_p)
 {
-    (void) arg;
+    (void)arg;
     static const nq_actor_def_t def = {.name = "crasher", .init = s_crasher_init, .handle = s_crasher_handle};
     nq_spawn_opts_t so = {.parent = parent};
     return nq_actor_spawn (rt, &def, NULL, &so, child_p);
@@ -74,7 +74,7 @@ s_child_process (void)
 static void
 test_root_gives_up_exits_non_zero (void **state)
 {
-    (void) state;
+    (void)state;
     int fds[2];
     assert_int_equal (pipe (fds), 0);
     pid_t pid = fork ();
@@ -96,7 +96,7 @@ test_root_gives_up_exits_non_zero (void **state)
         ssize_t got = read (fds[0], log + len, sizeof log - 1 - len);
         if (got <= 0)
             break;
-        len += (size_t) got;
+        len += (size_t)got;
         if (len == sizeof log - 1)
             break;
     }
@@ -116,9 +116,9 @@ test_root_gives_up_exits_non_zero (void **state)
     assert_non_null (eol);
     char one[1024];
     size_t start = 0;
-    while (line - start > log && line[-(long) start - 1] != '\n')
+    while (line - start > log && line[-(long)start - 1] != '\n')
         start++;
-    size_t n = (size_t) (eol - (line - start));
+    size_t n = (size_t)(eol - (line - start));
     assert_true (n < sizeof one);
     memcpy (one, line - start, n);
     one[n] = 0;
