@@ -54,6 +54,13 @@ nq_actor_unref (nq_actor_t **self_p)
     nq_free (self);
 }
 
+//  Functions documented "on the actor's loop" touch loop-private state.
+static int
+s_on_loop (const nq_actor_t *self)
+{
+    return nq_loop_current_ == self->loop || !self->rt->opts.threaded || !self->loop->thread_started;
+}
+
 static int
 s_alive (const nq_actor_t *self)
 {
@@ -115,7 +122,7 @@ nq_actor_stop (nq_actor_t *to, int reason)
 void
 nq_actor_exit (nq_actor_t *self, int reason)
 {
-    assert (self);
+    assert (self && s_on_loop (self));
     if (!self->exit_pending) {
         self->exit_pending = 1;
         self->exit_pending_reason = reason;
@@ -251,6 +258,7 @@ nq_actor_ask (nq_actor_t *self, nq_actor_t *to, uint32_t type, const void *data,
               uint64_t timeout_ms, uint64_t *corr_p)
 {
     assert (self && to && type < NQ_MSG_SYSTEM);
+    assert (s_on_loop (self));
     nq_ask_t *ask = nq_calloc (1, sizeof *ask);
     nq_msg_t *msg = nq_msg_new (type, data, size);
     if (!ask || !msg) {
@@ -302,7 +310,7 @@ nq_actor_reply (const nq_msg_t *request, uint32_t type, const void *data, size_t
 uint64_t
 nq_actor_timer_start (nq_actor_t *self, uint64_t delay_ms, uint64_t repeat_ms, uint32_t type)
 {
-    assert (self);
+    assert (self && s_on_loop (self));
     if (!s_alive (self))
         return 0;
     nq_timer_ent_t *ent = nq_timer_add_ (self->loop, self, delay_ms, repeat_ms, type, NQ_MSGF_TIMER, 0);
@@ -312,7 +320,7 @@ nq_actor_timer_start (nq_actor_t *self, uint64_t delay_ms, uint64_t repeat_ms, u
 int
 nq_actor_timer_cancel (nq_actor_t *self, uint64_t timer_id)
 {
-    assert (self);
+    assert (self && s_on_loop (self));
     for (nq_timer_ent_t *ent = self->timers; ent; ent = ent->next)
         if (ent->id == timer_id) {
             nq_timer_cancel_ (ent);
@@ -330,7 +338,7 @@ typedef struct {
 void
 nq_actor_own (nq_actor_t *self, uv_handle_t *h)
 {
-    assert (self && h && h->loop == &self->loop->uv);
+    assert (self && h && h->loop == &self->loop->uv && s_on_loop (self));
     self->handles++;
 }
 
@@ -361,7 +369,7 @@ s_close_cb (uv_handle_t *h)
 void
 nq_actor_close (nq_actor_t *self, uv_handle_t *h, uv_close_cb close_cb)
 {
-    assert (self && h);
+    assert (self && h && s_on_loop (self));
     s_closing_t *closing = nq_malloc (sizeof *closing);
     if (!closing) {
         //  No memory for the bookkeeping: count it closed now; the actor

@@ -14,11 +14,14 @@ libnqactors_a_SOURCES = \
 
 # Unit tests of the actor runtime (in-process, driven clocks).
 NQ_ACTORS_TEST_LIBS = libnqactors.a $(NQ_TEST_LIBS)
-ACTORS_UNIT = tests/unit/test_actor tests/unit/test_breaker tests/unit/test_supervisor \
+ACTORS_UNIT = tests/unit/test_mailbox tests/unit/test_actor tests/unit/test_breaker tests/unit/test_supervisor \
 	tests/unit/test_supervisor_exit tests/unit/test_actor_stress
 check_PROGRAMS += $(ACTORS_UNIT)
 UNIT_TESTS += $(ACTORS_UNIT)
 TESTS += $(ACTORS_UNIT)
+tests_unit_test_mailbox_SOURCES = tests/unit/test_mailbox.c
+tests_unit_test_mailbox_CFLAGS = $(NQ_TEST_CFLAGS)
+tests_unit_test_mailbox_LDADD = $(NQ_ACTORS_TEST_LIBS)
 tests_unit_test_actor_SOURCES = tests/unit/test_actor.c
 tests_unit_test_actor_CFLAGS = $(NQ_TEST_CFLAGS)
 tests_unit_test_actor_LDADD = $(NQ_ACTORS_TEST_LIBS)
