@@ -223,10 +223,9 @@ nq_runtime_start (nq_runtime_t *self)
     return 0;
 }
 
-size_t
-nq_runtime_run_once (nq_runtime_t *self)
+static size_t
+s_run_once (nq_runtime_t *self)
 {
-    assert (self && !self->opts.threaded);
     size_t work = 0;
     uint64_t now = nq_clock_now_ms (self->opts.clock);
     for (unsigned i = 0; i < self->nloops; i++) {
@@ -243,6 +242,13 @@ nq_runtime_run_once (nq_runtime_t *self)
 }
 
 size_t
+nq_runtime_run_once (nq_runtime_t *self)
+{
+    assert (self && !self->opts.threaded);
+    return s_run_once (self);
+}
+
+size_t
 nq_runtime_settle (nq_runtime_t *self, size_t max_rounds)
 {
     size_t total = 0;
@@ -255,14 +261,15 @@ nq_runtime_settle (nq_runtime_t *self, size_t max_rounds)
     return total;
 }
 
-//  Waits (threaded) or drives (driven) until no actor is live or the grace
-//  period ends; returns the live count left.
+//  Waits for the loop threads, or drives the loops from this thread when
+//  they have none (driven runtimes, or threaded ones never started), until
+//  no actor is live or the grace period ends; returns the live count left.
 static uint64_t
-s_wait_all_stopped (nq_runtime_t *self, uint64_t grace_ms)
+s_wait_all_stopped (nq_runtime_t *self, uint64_t grace_ms, int drive)
 {
-    if (!self->opts.threaded) {
+    if (drive) {
         for (size_t round = 0; round < 100000 && atomic_load (&self->live) > 0; round++)
-            if (nq_runtime_run_once (self) == 0 && round > 1000)
+            if (s_run_once (self) == 0 && round > 1000)
                 break;
         return atomic_load (&self->live);
     }
@@ -301,18 +308,19 @@ nq_runtime_destroy (nq_runtime_t **self_p)
     int running = 0;
     for (unsigned i = 0; i < self->nloops; i++)
         running |= self->loops[i].thread_started;
-    if (self->nloops == self->opts.loops && (running || !self->opts.threaded)) {
+    int drive = !running;
+    if (self->nloops == self->opts.loops) {
         //  Roots first: supervisors stop their children in reverse order.
         atomic_store (&self->stop_phase, 1);
         s_wake_all (self);
-        uint64_t left = s_wait_all_stopped (self, self->opts.shutdown_grace_ms);
+        uint64_t left = s_wait_all_stopped (self, self->opts.shutdown_grace_ms, drive);
         if (left > 0) {
             atomic_store (&self->stop_phase, 2);
             s_wake_all (self);
             //  Every actor must honour a stop; waiting longer is all we can do.
-            while ((left = s_wait_all_stopped (self, 10000)) > 0) {
+            while ((left = s_wait_all_stopped (self, 10000, drive)) > 0) {
                 NQ_LOG_WARN ("runtime_stop_waiting", NQ_LU ("actors_live", left));
-                if (!self->opts.threaded)
+                if (drive)
                     break;
             }
         }

@@ -462,7 +462,29 @@ test_threaded_spawn_and_start_timeout (void **state)
     sem_destroy (&s_gate);
 }
 
-NQ_TEST_MAIN (cmocka_unit_test (test_send_in_order),
+//  A threaded runtime that was never started: actors start inline, and
+//  destroy drives the loops itself to stop them and close cleanly.
+static void
+test_destroy_without_start (void **state)
+{
+    (void)state;
+    nq_runtime_t *rt = nq_runtime_new (NULL);
+    assert_non_null (rt);
+    rec_t r = {0};
+    nq_actor_def_t def = s_rec_def;
+    def.init = s_owner_init;
+    nq_actor_t *a;
+    assert_int_equal (nq_actor_spawn (rt, &def, &r, NULL, &a), 0);
+    assert_int_equal (nq_runtime_loop_count (rt), 1);
+    assert_non_null (nq_runtime_uv_loop (rt, 0));
+    nq_actor_unref (&a);
+    assert_int_equal (nq_runtime_destroy (&rt), 0);
+    assert_int_equal (r.stopping_calls, 1);
+    assert_int_equal (r.owned_closed, 1);
+    nq_runtime_destroy (&rt);    //  accepts NULL
+}
+
+NQ_TEST_MAIN (cmocka_unit_test (test_destroy_without_start), cmocka_unit_test (test_send_in_order),
               cmocka_unit_test (test_system_lane_first_and_dead_letters),
               cmocka_unit_test (test_budget_bounds_an_activation),
               cmocka_unit_test (test_timers_on_the_driven_clock),

@@ -8,6 +8,7 @@
 #include "actors/actor.h"
 #include "actors/runtime.h"
 #include "actors/supervisor.h"
+#include "common/alloc.h"
 #include "common/errors.h"
 #include "common/log.h"
 
@@ -611,7 +612,87 @@ test_start_errors_user_and_runtime_shutdown (void **state)
     assert_int_equal (freed, 2);
 }
 
-NQ_TEST_MAIN (cmocka_unit_test (test_one_for_one), cmocka_unit_test (test_one_for_all),
+//  A child that does not finish stopping within its shutdown_ms: the
+//  supervisor logs it, abandons it and carries on with the next one.
+static uv_timer_t *s_stuck_handle;
+static nq_actor_t *s_stuck_actor;
+
+static int
+s_stuck_init (nq_actor_t *self, void *arg)
+{
+    nq_actor_set_state (self, arg);
+    s_stuck_handle = nq_malloc (sizeof *s_stuck_handle);
+    if (!s_stuck_handle)
+        return NQ_ENOMEM;
+    uv_timer_init (nq_actor_uv_loop (self), s_stuck_handle);
+    nq_actor_own (self, (uv_handle_t *)s_stuck_handle);
+    s_stuck_actor = self;
+    return 0;
+}
+
+static void
+s_stuck_stopping (nq_actor_t *self, int reason)
+{
+    s_worker_stopping (self, reason);    //  records the stop, closes nothing
+}
+
+static void
+s_free_handle (uv_handle_t *h)
+{
+    nq_free (h);
+}
+
+static int
+s_stuck_start (nq_runtime_t *rt, nq_actor_t *parent, void *arg, nq_actor_t **child_p)
+{
+    static const nq_actor_def_t def = {
+        .name = "stuck", .init = s_stuck_init, .handle = s_worker_handle, .stopping = s_stuck_stopping};
+    nq_spawn_opts_t so = {.parent = parent};
+    int rc = nq_actor_spawn (rt, &def, arg, &so, child_p);
+    if (rc == 0)
+        s_event ("start", ((child_arg_t *)arg)->id);
+    return rc;
+}
+
+static void
+test_shutdown_timeout_abandons_and_continues (void **state)
+{
+    (void)state;
+    fx_t fx;
+    s_fx_new (&fx);
+    s_abc (NQ_RESTART_PERMANENT);
+    s_specs[1].start = s_stuck_start;
+    s_specs[1].shutdown_ms = 500;
+    nq_supervisor_opts_t o;
+    s_sup_opts (&o, NQ_SUP_ONE_FOR_ONE);
+    nq_actor_t *sup;
+    assert_int_equal (nq_supervisor_start (fx.rt, &o, NULL, &sup), 0);
+    s_events_clear ();
+    assert_int_equal (nq_actor_stop (sup, NQ_EXIT_SHUTDOWN), 0);
+    s_settle (&fx);
+    const char *waiting[] = {"stop:c", "stop:b"};
+    s_expect (waiting, 2);    //  b does not finish: a waits its turn
+    nq_clock_advance (fx.clock, 499);
+    s_settle (&fx);
+    s_expect (waiting, 2);
+    nq_clock_advance (fx.clock, 1);
+    s_settle (&fx);
+    const char *want[] = {"stop:c", "stop:b", "stop:a"};
+    s_expect (want, 3);
+    assert_false (nq_actor_is_alive (sup));
+    //  The abandoned actor is still stopping; once it closes its handle it
+    //  stops, and the runtime closes cleanly.
+    nq_actor_close (s_stuck_actor, (uv_handle_t *)s_stuck_handle, s_free_handle);
+    s_settle (&fx);
+    nq_runtime_stats_t st;
+    nq_runtime_stats (fx.rt, &st);
+    assert_int_equal (st.actors_live, 0);
+    nq_actor_unref (&sup);
+    s_fx_destroy (&fx);
+}
+
+NQ_TEST_MAIN (cmocka_unit_test (test_shutdown_timeout_abandons_and_continues),
+              cmocka_unit_test (test_one_for_one), cmocka_unit_test (test_one_for_all),
               cmocka_unit_test (test_rest_for_one), cmocka_unit_test (test_restart_types),
               cmocka_unit_test (test_restart_delay_backoff_and_reset),
               cmocka_unit_test (test_failed_restarts_are_retried),
