@@ -454,7 +454,7 @@ nq_actor_run_ (nq_actor_t *self, unsigned budget)
         //  Mail left: back of the ready queue, keeping the scheduling reference.
         nq_mpsc_push (&loop->ready, &self->ready_node);
         if (atomic_fetch_add_explicit (&loop->ready_count, 1, memory_order_acq_rel) == 0)
-            uv_async_send (&loop->async);
+            nq_loop_wake_ (loop);
     }
     else
         nq_actor_unref (&self);

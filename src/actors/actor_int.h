@@ -41,8 +41,9 @@ struct nq_loop_t {
     uv_loop_t uv;
     uv_async_t async;
     uv_timer_t timer;
-    int handles_open;    //  async and timer initialised, not yet closed
-    nq_mpsc_t ready;     //  actors with mail
+    int handles_open;            //  async and timer initialised, not yet closed
+    _Atomic int async_closed;    //  set when the async handle starts closing
+    nq_mpsc_t ready;             //  actors with mail
     _Atomic size_t ready_count;
     pthread_t thread;
     int thread_started;
@@ -106,6 +107,9 @@ struct nq_actor_t {
 /*  runtime.c */
 extern _Thread_local nq_loop_t *nq_loop_current_;
 void nq_loop_schedule_ (nq_loop_t *loop, nq_actor_t *actor);
+/*  Wakes loop (uv_async_send) unless its async handle is closing: after that
+    the runtime's destroy drains the ready queue itself. */
+void nq_loop_wake_ (nq_loop_t *loop);
 void nq_loop_timers_changed_ (nq_loop_t *loop);
 
 /*  actor.c */

@@ -44,7 +44,7 @@ s_drain_ready (nq_loop_t *loop)
         loop->work++;
     }
     if (n && atomic_fetch_sub_explicit (&loop->ready_count, n, memory_order_acq_rel) - n > 0)
-        uv_async_send (&loop->async);
+        nq_loop_wake_ (loop);
 }
 
 static void
@@ -133,12 +133,19 @@ nq_loop_timers_changed_ (nq_loop_t *loop)
 }
 
 void
+nq_loop_wake_ (nq_loop_t *loop)
+{
+    if (!atomic_load_explicit (&loop->async_closed, memory_order_acquire))
+        uv_async_send (&loop->async);
+}
+
+void
 nq_loop_schedule_ (nq_loop_t *loop, nq_actor_t *actor)
 {
     nq_actor_ref (actor);    //  held while the actor is queued or running
     nq_mpsc_push (&loop->ready, &actor->ready_node);
     if (atomic_fetch_add_explicit (&loop->ready_count, 1, memory_order_acq_rel) == 0)
-        uv_async_send (&loop->async);
+        nq_loop_wake_ (loop);
 }
 
 nq_runtime_t *
@@ -338,7 +345,9 @@ nq_runtime_destroy (nq_runtime_t **self_p)
             uv_run (&loop->uv, UV_RUN_DEFAULT);
             nq_loop_current_ = NULL;
         }
-        s_drain_ready (loop);
+        //  Whatever was scheduled after the async handle closed.
+        while (atomic_load (&loop->ready_count) > 0)
+            s_drain_ready (loop);
         nq_timer_heap_fini_ (loop);
         if (uv_loop_close (&loop->uv) != 0) {
             NQ_LOG_ERROR ("runtime_loop_leak", NQ_LU ("loop", i));
