@@ -17,6 +17,7 @@
 #include "common/rng.h"
 
 #include <assert.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -34,7 +35,7 @@ typedef struct {
     int removed;            //  temporary child gone, or pool child shrunk away
     int pending_failure;    //  failed while a plan was running
     unsigned attempt;       //  restarts in a row (backoff exponent)
-    uint64_t restarts;
+    _Atomic uint64_t restarts;    //  read by introspection from any thread
     uint64_t started_ms;
     uint64_t restart_timer;
     uint64_t stop_timer;
@@ -53,8 +54,8 @@ typedef struct {
     size_t nchildren, cap;
     uint64_t *window;    //  restart times, a ring of intensity + 1
     size_t win_len, win_pos;
-    uint64_t restarts, failed_starts;
-    int gave_up;
+    _Atomic uint64_t restarts, failed_starts;    //  read by introspection
+    _Atomic int gave_up;
     unsigned pool_target;
     unsigned pool_seq;
     //  The plan in progress.
@@ -307,7 +308,7 @@ s_start_queue (s_sup_t *sup)
         sup->restarts++;
         c->pending_failure = 0;
         NQ_LOG_INFO ("child_restarted", NQ_LS ("supervisor", sup->name), NQ_LS ("child", c->id),
-                     NQ_LU ("restarts", c->restarts));
+                     NQ_LU ("restarts", atomic_load (&c->restarts)));
         sup->start_pos++;
     }
     //  Plan done.
@@ -396,7 +397,7 @@ s_give_up (s_sup_t *sup)
     int root = sup->self->parent == NULL;
     NQ_LOG_ERROR ("supervisor_gave_up", NQ_LS ("supervisor", sup->name),
                   NQ_LU ("intensity", sup->opts.intensity), NQ_LU ("period_ms", sup->opts.period_ms),
-                  NQ_LU ("restarts", sup->restarts), NQ_LS ("action", root ? "exit_process" : "escalate"),
+                  NQ_LU ("restarts", atomic_load (&sup->restarts)), NQ_LS ("action", root ? "exit_process" : "escalate"),
                   NQ_LS ("parent", root ? NULL : nq_actor_name (sup->self->parent)),
                   NQ_LI ("exit_status", root ? 1 : 0));
     for (size_t i = 0; i < sup->nchildren; i++)
@@ -420,7 +421,7 @@ s_try_restart (s_sup_t *sup, s_child_t *c)
         c->restarts++;
         sup->restarts++;
         NQ_LOG_INFO ("child_restarted", NQ_LS ("supervisor", sup->name), NQ_LS ("child", c->id),
-                     NQ_LU ("restarts", c->restarts));
+                     NQ_LU ("restarts", atomic_load (&c->restarts)));
         return;
     }
     sup->failed_starts++;
@@ -785,9 +786,9 @@ nq_supervisor_info (nq_actor_t *sup_actor, nq_supervisor_info_t *info)
         else if (!c->removed)
             info->pending++;
     }
-    info->restarts = sup->restarts;
-    info->failed_starts = sup->failed_starts;
-    info->gave_up = sup->gave_up;
+    info->restarts = atomic_load (&sup->restarts);
+    info->failed_starts = atomic_load (&sup->failed_starts);
+    info->gave_up = atomic_load (&sup->gave_up);
     pthread_mutex_unlock (&sup->mutex);
 }
 
@@ -803,7 +804,7 @@ nq_supervisor_child_info (nq_actor_t *sup_actor, size_t i, nq_child_info_t *info
         memset (info, 0, sizeof *info);
         snprintf (info->id, sizeof info->id, "%s", c->id);
         info->running = c->actor != NULL;
-        info->restarts = c->restarts;
+        info->restarts = atomic_load (&c->restarts);
         info->actor_id = c->actor ? nq_actor_id (c->actor) : 0;
         rc = 0;
     }
