@@ -6,6 +6,7 @@
 #include "nqtest.h"
 
 #include "actors/actor.h"
+#include "actors/breaker.h"
 #include "actors/runtime.h"
 #include "actors/supervisor.h"
 #include "common/alloc.h"
@@ -691,7 +692,49 @@ test_shutdown_timeout_abandons_and_continues (void **state)
     s_fx_destroy (&fx);
 }
 
-NQ_TEST_MAIN (cmocka_unit_test (test_shutdown_timeout_abandons_and_continues),
+//  The instance supervisor owns the instance's breaker: it survives the
+//  restarts of the slot actors and is freed with the supervisor.
+static void
+s_breaker_free (void *p)
+{
+    nq_breaker_t *b = p;
+    nq_breaker_destroy (&b);
+}
+
+static void
+test_breaker_survives_child_restarts (void **state)
+{
+    (void)state;
+    fx_t fx;
+    s_fx_new (&fx);
+    s_abc (NQ_RESTART_PERMANENT);
+    nq_breaker_opts_t bo;
+    nq_breaker_opts_default (&bo);
+    bo.name = "gpu0";
+    bo.seed = 3;
+    nq_breaker_t *breaker = nq_breaker_new (&bo, fx.clock);
+    assert_non_null (breaker);
+    nq_supervisor_opts_t o;
+    s_sup_opts (&o, NQ_SUP_ONE_FOR_ALL);
+    o.name = "instance-gpu0";
+    o.user = breaker;
+    o.user_free = s_breaker_free;
+    nq_actor_t *sup;
+    assert_int_equal (nq_supervisor_start (fx.rt, &o, NULL, &sup), 0);
+    nq_breaker_force_open (nq_supervisor_user (sup));
+    s_crash (sup, "a");
+    s_settle (&fx);
+    nq_supervisor_info_t info;
+    nq_supervisor_info (sup, &info);
+    assert_int_equal (info.restarts, 3);    //  one_for_all: every slot restarted
+    assert_ptr_equal (nq_supervisor_user (sup), breaker);
+    assert_int_equal (nq_breaker_state (breaker), NQ_BREAKER_FORCED_OPEN);
+    nq_actor_unref (&sup);
+    s_fx_destroy (&fx);    //  frees the breaker with the supervisor (ASan checks)
+}
+
+NQ_TEST_MAIN (cmocka_unit_test (test_breaker_survives_child_restarts),
+              cmocka_unit_test (test_shutdown_timeout_abandons_and_continues),
               cmocka_unit_test (test_one_for_one), cmocka_unit_test (test_one_for_all),
               cmocka_unit_test (test_rest_for_one), cmocka_unit_test (test_restart_types),
               cmocka_unit_test (test_restart_delay_backoff_and_reset),
