@@ -15,7 +15,7 @@ libnqactors_a_SOURCES = \
 # Unit tests of the actor runtime (in-process, driven clocks).
 NQ_ACTORS_TEST_LIBS = libnqactors.a $(NQ_TEST_LIBS)
 ACTORS_UNIT = tests/unit/test_mailbox tests/unit/test_actor tests/unit/test_breaker tests/unit/test_supervisor \
-	tests/unit/test_supervisor_exit tests/unit/test_actor_stress
+	tests/unit/test_supervisor_exit tests/unit/test_supervisor_threaded tests/unit/test_actor_stress
 check_PROGRAMS += $(ACTORS_UNIT)
 UNIT_TESTS += $(ACTORS_UNIT)
 TESTS += $(ACTORS_UNIT)
@@ -34,6 +34,9 @@ tests_unit_test_supervisor_LDADD = $(NQ_ACTORS_TEST_LIBS)
 tests_unit_test_supervisor_exit_SOURCES = tests/unit/test_supervisor_exit.c
 tests_unit_test_supervisor_exit_CFLAGS = $(NQ_TEST_CFLAGS)
 tests_unit_test_supervisor_exit_LDADD = $(NQ_ACTORS_TEST_LIBS)
+tests_unit_test_supervisor_threaded_SOURCES = tests/unit/test_supervisor_threaded.c
+tests_unit_test_supervisor_threaded_CFLAGS = $(NQ_TEST_CFLAGS)
+tests_unit_test_supervisor_threaded_LDADD = $(NQ_ACTORS_TEST_LIBS)
 tests_unit_test_actor_stress_SOURCES = tests/unit/test_actor_stress.c
 tests_unit_test_actor_stress_CFLAGS = $(NQ_TEST_CFLAGS)
 tests_unit_test_actor_stress_LDADD = $(NQ_ACTORS_TEST_LIBS)
