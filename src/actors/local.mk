@@ -1,1 +1,49 @@
-# src/actors: build rules (filled in by the work on this area).
+# src/actors: the actor runtime (mailboxes, loops, actors, timers),
+# supervisors and circuit breakers. Built as libnqactors.a; uses src/common only.
+noinst_LIBRARIES += libnqactors.a
+libnqactors_a_CFLAGS = $(AM_CFLAGS) $(NQ_DEP_CFLAGS)
+libnqactors_a_SOURCES = \
+	src/actors/mpsc.h \
+	src/actors/mailbox.c src/actors/mailbox.h \
+	src/actors/actor_int.h \
+	src/actors/runtime.c src/actors/runtime.h \
+	src/actors/timer.c \
+	src/actors/actor.c src/actors/actor.h \
+	src/actors/breaker.c src/actors/breaker.h \
+	src/actors/supervisor.c src/actors/supervisor.h
+
+# Unit tests of the actor runtime (in-process, driven clocks).
+NQ_ACTORS_TEST_LIBS = libnqactors.a $(NQ_TEST_LIBS)
+ACTORS_UNIT = tests/unit/test_mailbox tests/unit/test_actor tests/unit/test_breaker tests/unit/test_supervisor \
+	tests/unit/test_supervisor_exit tests/unit/test_supervisor_threaded tests/unit/test_actor_stress
+check_PROGRAMS += $(ACTORS_UNIT)
+UNIT_TESTS += $(ACTORS_UNIT)
+TESTS += $(ACTORS_UNIT)
+tests_unit_test_mailbox_SOURCES = tests/unit/test_mailbox.c
+tests_unit_test_mailbox_CFLAGS = $(NQ_TEST_CFLAGS)
+tests_unit_test_mailbox_LDADD = $(NQ_ACTORS_TEST_LIBS)
+tests_unit_test_actor_SOURCES = tests/unit/test_actor.c
+tests_unit_test_actor_CFLAGS = $(NQ_TEST_CFLAGS)
+tests_unit_test_actor_LDADD = $(NQ_ACTORS_TEST_LIBS)
+tests_unit_test_breaker_SOURCES = tests/unit/test_breaker.c
+tests_unit_test_breaker_CFLAGS = $(NQ_TEST_CFLAGS)
+tests_unit_test_breaker_LDADD = $(NQ_ACTORS_TEST_LIBS)
+tests_unit_test_supervisor_SOURCES = tests/unit/test_supervisor.c
+tests_unit_test_supervisor_CFLAGS = $(NQ_TEST_CFLAGS)
+tests_unit_test_supervisor_LDADD = $(NQ_ACTORS_TEST_LIBS)
+tests_unit_test_supervisor_exit_SOURCES = tests/unit/test_supervisor_exit.c
+tests_unit_test_supervisor_exit_CFLAGS = $(NQ_TEST_CFLAGS)
+tests_unit_test_supervisor_exit_LDADD = $(NQ_ACTORS_TEST_LIBS)
+tests_unit_test_supervisor_threaded_SOURCES = tests/unit/test_supervisor_threaded.c
+tests_unit_test_supervisor_threaded_CFLAGS = $(NQ_TEST_CFLAGS)
+tests_unit_test_supervisor_threaded_LDADD = $(NQ_ACTORS_TEST_LIBS)
+tests_unit_test_actor_stress_SOURCES = tests/unit/test_actor_stress.c
+tests_unit_test_actor_stress_CFLAGS = $(NQ_TEST_CFLAGS)
+tests_unit_test_actor_stress_LDADD = $(NQ_ACTORS_TEST_LIBS)
+
+# Benchmark driver (bench/actors-bench runs it; results in docs/performance.md).
+BENCH_PROGRAMS += bench/actors/bench_actors
+bench_actors_bench_actors_SOURCES = bench/actors/bench_actors.c
+bench_actors_bench_actors_CFLAGS = $(AM_CFLAGS) $(NQ_DEP_CFLAGS)
+bench_actors_bench_actors_LDADD = libnqactors.a libnqcommon.a $(NQ_DEP_LIBS)
+dist_noinst_SCRIPTS += bench/actors-bench
