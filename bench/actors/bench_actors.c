@@ -35,7 +35,7 @@ typedef struct {
 } bench_t;
 
 static int
-s_producer (nq_actor_t *self, nq_msg_t *msg)
+s_producer (nq_actor_t *self, nq_mail_t *msg)
 {
     bench_t *b = nq_actor_state (self);
     if (msg->type == T_ACK) {
@@ -61,7 +61,7 @@ typedef struct {
 } consumer_t;
 
 static int
-s_consumer (nq_actor_t *self, nq_msg_t *msg)
+s_consumer (nq_actor_t *self, nq_mail_t *msg)
 {
     consumer_t *c = nq_actor_state (self);
     bench_t *b = c->b;

@@ -22,11 +22,11 @@ nq_actor_ref (nq_actor_t *self)
 }
 
 static void
-s_msg_free (nq_msg_t *msg)
+s_msg_free (nq_mail_t *msg)
 {
     if (msg->from)
         nq_actor_unref (&msg->from);
-    nq_msg_destroy (&msg);
+    nq_mail_destroy (&msg);
 }
 
 void
@@ -40,7 +40,7 @@ nq_actor_unref (nq_actor_t **self_p)
     //  Last reference: the actor stopped long ago (a live actor holds one).
     size_t left = nq_mailbox_pending (&self->mbox);
     for (size_t i = 0; i < left; i++) {
-        nq_msg_t *msg = nq_mailbox_pop (&self->mbox);
+        nq_mail_t *msg = nq_mailbox_pop (&self->mbox);
         if (msg)
             s_msg_free (msg);
     }
@@ -68,7 +68,7 @@ s_alive (const nq_actor_t *self)
 }
 
 int
-nq_actor_deliver_ (nq_actor_t *self, nq_msg_t *msg, nq_lane_t lane, int counted)
+nq_actor_deliver_ (nq_actor_t *self, nq_mail_t *msg, nq_lane_t lane, int counted)
 {
     if (!s_alive (self)) {
         s_msg_free (msg);
@@ -82,10 +82,10 @@ nq_actor_deliver_ (nq_actor_t *self, nq_msg_t *msg, nq_lane_t lane, int counted)
 }
 
 int
-nq_actor_post (nq_actor_t *to, nq_msg_t **msg_p)
+nq_actor_post (nq_actor_t *to, nq_mail_t **msg_p)
 {
     assert (to && msg_p && *msg_p);
-    nq_msg_t *msg = *msg_p;
+    nq_mail_t *msg = *msg_p;
     *msg_p = NULL;
     return nq_actor_deliver_ (to, msg, NQ_LANE_NORMAL, 1);
 }
@@ -100,7 +100,7 @@ nq_actor_send (nq_actor_t *to, uint32_t type, const void *data, size_t size)
         atomic_fetch_add_explicit (&to->rt->dead_letters, 1, memory_order_relaxed);
         return NQ_ECLOSED;
     }
-    nq_msg_t *msg = nq_msg_new (type, data, size);
+    nq_mail_t *msg = nq_mail_new (type, data, size);
     if (!msg)
         return NQ_ENOMEM;
     return nq_actor_deliver_ (to, msg, NQ_LANE_NORMAL, 1);
@@ -112,7 +112,7 @@ nq_actor_stop (nq_actor_t *to, int reason)
     assert (to);
     if (!s_alive (to))
         return NQ_ECLOSED;
-    nq_msg_t *msg = nq_msg_new (NQ_MSG_STOP, NULL, 0);
+    nq_mail_t *msg = nq_mail_new (NQ_MSG_STOP, NULL, 0);
     if (!msg)
         return NQ_ENOMEM;
     msg->reason = reason;
@@ -164,7 +164,7 @@ s_stop_finish (nq_actor_t *self)
     atomic_store_explicit (&self->state, NQ_ACTOR_STOPPED, memory_order_release);
     s_registry_remove (self);
     if (self->parent) {
-        nq_msg_t *msg = nq_msg_new (NQ_MSG_EXIT, NULL, 0);
+        nq_mail_t *msg = nq_mail_new (NQ_MSG_EXIT, NULL, 0);
         if (msg) {
             msg->from = nq_actor_ref (self);
             msg->reason = self->stop_reason;
@@ -260,7 +260,7 @@ nq_actor_ask (nq_actor_t *self, nq_actor_t *to, uint32_t type, const void *data,
     assert (self && to && type < NQ_MSG_SYSTEM);
     assert (s_on_loop (self));
     nq_ask_t *ask = nq_calloc (1, sizeof *ask);
-    nq_msg_t *msg = nq_msg_new (type, data, size);
+    nq_mail_t *msg = nq_mail_new (type, data, size);
     if (!ask || !msg) {
         nq_free (ask);
         nq_free (msg);
@@ -291,12 +291,12 @@ nq_actor_ask (nq_actor_t *self, nq_actor_t *to, uint32_t type, const void *data,
 }
 
 int
-nq_actor_reply (const nq_msg_t *request, uint32_t type, const void *data, size_t size)
+nq_actor_reply (const nq_mail_t *request, uint32_t type, const void *data, size_t size)
 {
     assert (request);
     if (!(request->flags & NQ_MSGF_ASK) || !request->from)
         return NQ_EINVALID;
-    nq_msg_t *msg = nq_msg_new (type, data, size);
+    nq_mail_t *msg = nq_mail_new (type, data, size);
     if (!msg)
         return NQ_ENOMEM;
     msg->flags = NQ_MSGF_REPLY;
@@ -389,7 +389,7 @@ nq_actor_close (nq_actor_t *self, uv_handle_t *h, uv_close_cb close_cb)
 //  Running
 
 static int
-s_dispatch (nq_actor_t *self, nq_msg_t *msg)
+s_dispatch (nq_actor_t *self, nq_mail_t *msg)
 {
     if (msg->type == NQ_MSG_STOP) {
         if (self->def.handles_stop)
@@ -423,7 +423,7 @@ nq_actor_run_ (nq_actor_t *self, unsigned budget)
         k = budget;
     size_t dead = 0;
     for (size_t i = 0; i < k; i++) {
-        nq_msg_t *msg = nq_mailbox_pop (&self->mbox);
+        nq_mail_t *msg = nq_mailbox_pop (&self->mbox);
         if (!msg)
             break;
         int state = atomic_load_explicit (&self->state, memory_order_relaxed);
@@ -507,7 +507,7 @@ nq_actor_spawn (nq_runtime_t *rt, const nq_actor_def_t *def, void *arg, const nq
     if (!self)
         return NQ_ENOMEM;
     self->name = nq_strdup (def->name ? def->name : "actor");
-    nq_msg_t *start = nq_msg_new (NQ_MSG_START, NULL, 0);
+    nq_mail_t *start = nq_mail_new (NQ_MSG_START, NULL, 0);
     if (!self->name || !start) {
         nq_free (self->name);
         nq_free (self);
@@ -533,7 +533,7 @@ nq_actor_spawn (nq_runtime_t *rt, const nq_actor_def_t *def, void *arg, const nq
     if (!rt->opts.threaded || nq_loop_current_ == loop || !loop->thread_started) {
         //  Same thread as the loop (or the loop is not running yet): init
         //  runs here and now, which is what "synchronous" means there.
-        nq_msg_destroy (&start);
+        nq_mail_destroy (&start);
         nq_loop_t *saved = nq_loop_current_;
         nq_loop_current_ = loop;
         rc = s_init (self);

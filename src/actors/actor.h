@@ -58,7 +58,7 @@ typedef struct {
     int (*init) (nq_actor_t *self, void *arg);
     /*  On the actor's loop: handle msg (owned by the runtime; copy what you
         keep). Return 0, or a negative code to crash the actor. */
-    int (*handle) (nq_actor_t *self, nq_msg_t *msg);
+    int (*handle) (nq_actor_t *self, nq_mail_t *msg);
     /*  On the actor's loop, once, when it starts to stop: close every owned
         handle with nq_actor_close. May be NULL. */
     void (*stopping) (nq_actor_t *self, int reason);
@@ -96,9 +96,9 @@ void nq_actor_unref (nq_actor_t **self_p);
     NQ_ENOMEM. */
 int nq_actor_send (nq_actor_t *to, uint32_t type, const void *data, size_t size);
 
-/*  Sends a message built with nq_msg_new; takes ownership of *msg_p in every
+/*  Sends a message built with nq_mail_new; takes ownership of *msg_p in every
     case and nulls it. Same returns as nq_actor_send. */
-int nq_actor_post (nq_actor_t *to, nq_msg_t **msg_p);
+int nq_actor_post (nq_actor_t *to, nq_mail_t **msg_p);
 
 /*  Requests a stop with reason (any thread, system lane, ahead of work).
     Returns 0, or NQ_ECLOSED when it is already stopping or stopped. */
@@ -117,7 +117,7 @@ int nq_actor_ask (nq_actor_t *self, nq_actor_t *to, uint32_t type, const void *d
 
 /*  Answers request (a message with NQ_MSGF_ASK) with a message of type.
     Returns 0, NQ_ECLOSED (the asker is gone), NQ_EINVALID (not an ask). */
-int nq_actor_reply (const nq_msg_t *request, uint32_t type, const void *data, size_t size);
+int nq_actor_reply (const nq_mail_t *request, uint32_t type, const void *data, size_t size);
 
 /*  On self's loop: after delay_ms (then every repeat_ms when non-zero), a
     message of type with NQ_MSGF_TIMER and corr = the timer id is delivered

@@ -117,7 +117,7 @@ void nq_actor_run_ (nq_actor_t *self, unsigned budget);
 void nq_actor_stop_now_ (nq_actor_t *self, int reason);
 /*  Pushes msg (owned) to self on lane and wakes it; when self is not alive
     frees msg and returns NQ_ECLOSED, counting a dead letter if counted. */
-int nq_actor_deliver_ (nq_actor_t *self, nq_msg_t *msg, nq_lane_t lane, int counted);
+int nq_actor_deliver_ (nq_actor_t *self, nq_mail_t *msg, nq_lane_t lane, int counted);
 
 /*  timer.c: the per-loop timer heap on the runtime's clock. */
 nq_timer_ent_t *nq_timer_add_ (nq_loop_t *loop, nq_actor_t *actor, uint64_t delay_ms, uint64_t repeat_ms,

@@ -7,13 +7,13 @@
 #include <sched.h>
 #include <string.h>
 
-nq_msg_t *
-nq_msg_new (uint32_t type, const void *data, size_t size)
+nq_mail_t *
+nq_mail_new (uint32_t type, const void *data, size_t size)
 {
     assert (data || size == 0);
     if (size > UINT32_MAX)
         return NULL;
-    nq_msg_t *self = nq_malloc (sizeof *self + size);
+    nq_mail_t *self = nq_malloc (sizeof *self + size);
     if (!self)
         return NULL;
     self->type = type;
@@ -28,7 +28,7 @@ nq_msg_new (uint32_t type, const void *data, size_t size)
 }
 
 void
-nq_msg_destroy (nq_msg_t **self_p)
+nq_mail_destroy (nq_mail_t **self_p)
 {
     assert (self_p);
     nq_free (*self_p);
@@ -50,15 +50,15 @@ nq_mailbox_fini (nq_mailbox_t *self)
     assert (self);
     size_t n = nq_mailbox_pending (self);
     for (size_t i = 0; i < n; i++) {
-        nq_msg_t *msg = nq_mailbox_pop (self);
-        nq_msg_destroy (&msg);
+        nq_mail_t *msg = nq_mailbox_pop (self);
+        nq_mail_destroy (&msg);
     }
     atomic_store (&self->count, 0);
     return n;
 }
 
 int
-nq_mailbox_push (nq_mailbox_t *self, nq_msg_t *msg, nq_lane_t lane)
+nq_mailbox_push (nq_mailbox_t *self, nq_mail_t *msg, nq_lane_t lane)
 {
     assert (self && msg);
     nq_mpsc_push (&self->lane[lane], &msg->node_);
@@ -67,7 +67,7 @@ nq_mailbox_push (nq_mailbox_t *self, nq_msg_t *msg, nq_lane_t lane)
     return atomic_fetch_add_explicit (&self->count, 1, memory_order_acq_rel) == 0;
 }
 
-nq_msg_t *
+nq_mail_t *
 nq_mailbox_pop (nq_mailbox_t *self)
 {
     assert (self);
@@ -76,7 +76,7 @@ nq_mailbox_pop (nq_mailbox_t *self)
         if (!node)
             node = nq_mpsc_pop (&self->lane[NQ_LANE_NORMAL]);
         if (node)
-            return (nq_msg_t *)node;
+            return (nq_mail_t *)node;
         //  Empty for real only when no push is counted beyond what the
         //  consumer has popped; the caller's snapshot tells us it is not.
         if (atomic_load_explicit (&self->count, memory_order_acquire) == 0)

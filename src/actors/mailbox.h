@@ -9,7 +9,7 @@
     its budget) and then subtracts what it consumed: if messages remain, it
     re-arms itself instead of being woken again.
 
-    Messages are allocated with nq_msg_new (payload copied inline) and owned
+    Messages are allocated with nq_mail_new (payload copied inline) and owned
     by whoever holds them: the sender until the push, the mailbox until the
     pop, then the receiver. */
 #ifndef NQ_MAILBOX_H
@@ -23,7 +23,7 @@
 
 struct nq_actor_t;
 
-typedef struct nq_msg_t {
+typedef struct nq_mail_t {
     nq_mpsc_node_t node_;       //  private: the queue link
     uint32_t type;              //  application types are below NQ_MSG_SYSTEM
     uint32_t size;              //  bytes in data
@@ -32,7 +32,7 @@ typedef struct nq_msg_t {
     struct nq_actor_t *from;    //  set for asks and exits; the message holds a reference
     int reason;                 //  exit reason (system exit messages)
     unsigned char data[];       //  payload, size bytes (suitably aligned)
-} nq_msg_t;
+} nq_mail_t;
 
 enum {
     NQ_MSGF_ASK = 1,      //  a request that expects nq_actor_reply; from is the asker
@@ -49,10 +49,10 @@ typedef struct {
 
 /*  Allocates a message of type with a copy of size bytes of data (data may be
     NULL when size is 0). NULL on no memory. */
-nq_msg_t *nq_msg_new (uint32_t type, const void *data, size_t size);
+nq_mail_t *nq_mail_new (uint32_t type, const void *data, size_t size);
 /*  Frees a message and nulls *self_p; accepts NULL. Does not touch from
     (the actor runtime releases that reference). */
-void nq_msg_destroy (nq_msg_t **self_p);
+void nq_mail_destroy (nq_mail_t **self_p);
 
 void nq_mailbox_init (nq_mailbox_t *self);
 /*  Frees every message still queued (single consumer, quiescent producers);
@@ -62,7 +62,7 @@ size_t nq_mailbox_fini (nq_mailbox_t *self);
 /*  Pushes msg (ownership passes to the mailbox) on lane. Returns 1 when the
     mailbox went from empty to non-empty (the caller must wake the consumer),
     0 otherwise. Any thread. */
-int nq_mailbox_push (nq_mailbox_t *self, nq_msg_t *msg, nq_lane_t lane);
+int nq_mailbox_push (nq_mailbox_t *self, nq_mail_t *msg, nq_lane_t lane);
 
 /*  Messages pushed and not yet consumed (a snapshot). */
 static inline size_t
@@ -75,7 +75,7 @@ nq_mailbox_pending (nq_mailbox_t *self)
     for messages the counter says are there: it waits out a producer caught
     between its two steps, so it never returns NULL in that case. Returns
     NULL only when both lanes are truly empty. */
-nq_msg_t *nq_mailbox_pop (nq_mailbox_t *self);
+nq_mail_t *nq_mailbox_pop (nq_mailbox_t *self);
 
 /*  Tells the mailbox that n popped messages are consumed; returns how many
     remain. A non-zero return means the consumer must re-arm itself: no

@@ -585,7 +585,7 @@ s_reconcile_pool (s_sup_t *sup)
 //  The actor
 
 static int
-s_handle (nq_actor_t *self, nq_msg_t *msg)
+s_handle (nq_actor_t *self, nq_mail_t *msg)
 {
     s_sup_t *sup = s_sup (self);
     if (msg->type == NQ_MSG_EXIT) {

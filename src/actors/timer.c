@@ -121,7 +121,7 @@ nq_timer_fire_due_ (nq_loop_t *loop, uint64_t now_ms)
             nq_free (ent);
             continue;
         }
-        nq_msg_t *msg = nq_msg_new (ent->type, NULL, 0);
+        nq_mail_t *msg = nq_mail_new (ent->type, NULL, 0);
         if (msg) {
             msg->flags = ent->flags;
             msg->corr = ent->corr;

@@ -269,6 +269,21 @@ main (void)
     m.u.credit.kind = NQ_KIND_CHAT;
     m.u.credit.credit = 0;
     s_send (worker, &m);
+    //  The worker and the client are different connections: wait until the
+    //  broker shows the withdrawn credit before submitting.
+    int withdrawn = 0;
+    for (int tries = 0; tries < 100 && !withdrawn; tries++) {
+        nq_msg_init (&m, NQ_CMD_ADMIN);
+        m.u.admin.rid = 50;
+        m.u.admin.op = NQ_ADMIN_STATUS;
+        s_send (client, &m);
+        if (s_expect (client, NQ_DIR_BROKER_CLIENT, NQ_CMD_REPLY, &m, 5000) == 0) {
+            char *status = s_reply_json (&m);
+            withdrawn = status && strstr (status, "\"capacity\":0");
+            free (status);
+        }
+        nq_msg_fini (&m);
+    }
     for (int i = 0; i < 4; i++)
         s_submit (client, 100 + (uint64_t) i, "queued");
     int accepted = 0, overloaded = 0;

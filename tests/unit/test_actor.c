@@ -32,7 +32,7 @@ typedef struct {
 } rec_t;
 
 static int
-s_rec_handle (nq_actor_t *self, nq_msg_t *msg)
+s_rec_handle (nq_actor_t *self, nq_mail_t *msg)
 {
     rec_t *r = nq_actor_state (self);
     if (msg->type == NQ_MSG_EXIT) {

@@ -55,7 +55,7 @@ s_init (nq_actor_t *self, void *arg)
 }
 
 static int
-s_handle (nq_actor_t *self, nq_msg_t *msg)
+s_handle (nq_actor_t *self, nq_mail_t *msg)
 {
     st_t *st = nq_actor_state (self);
     if (msg->type == T_DATA) {

@@ -11,16 +11,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-static nq_msg_t *
+static nq_mail_t *
 s_msg (uint32_t type, uint64_t v)
 {
-    nq_msg_t *m = nq_msg_new (type, &v, sizeof v);
+    nq_mail_t *m = nq_mail_new (type, &v, sizeof v);
     assert_non_null (m);
     return m;
 }
 
 static uint64_t
-s_val (const nq_msg_t *m)
+s_val (const nq_mail_t *m)
 {
     uint64_t v;
     memcpy (&v, m->data, sizeof v);
@@ -44,10 +44,10 @@ test_lanes_and_wakeups (void **state)
     //  System lane first, each lane in order.
     uint64_t want[] = {20, 21, 10};
     for (int i = 0; i < 3; i++) {
-        nq_msg_t *m = nq_mailbox_pop (&mb);
+        nq_mail_t *m = nq_mailbox_pop (&mb);
         assert_non_null (m);
         assert_int_equal (s_val (m), want[i]);
-        nq_msg_destroy (&m);
+        nq_mail_destroy (&m);
         assert_null (m);
     }
     //  Consumed three of five: two remain, so the consumer re-arms itself and
@@ -55,9 +55,9 @@ test_lanes_and_wakeups (void **state)
     assert_int_equal (nq_mailbox_consumed (&mb, 3), 2);
     assert_int_equal (nq_mailbox_push (&mb, s_msg (1, 13), NQ_LANE_NORMAL), 0);
     for (uint64_t v = 11; v <= 13; v++) {
-        nq_msg_t *m = nq_mailbox_pop (&mb);
+        nq_mail_t *m = nq_mailbox_pop (&mb);
         assert_int_equal (s_val (m), v);
-        nq_msg_destroy (&m);
+        nq_mail_destroy (&m);
     }
     assert_int_equal (nq_mailbox_consumed (&mb, 3), 0);
     //  Empty again: the next push asks for a wake-up again.
@@ -70,20 +70,20 @@ static void
 test_message_alloc (void **state)
 {
     (void)state;
-    nq_msg_t *m = nq_msg_new (7, NULL, 0);
+    nq_mail_t *m = nq_mail_new (7, NULL, 0);
     assert_non_null (m);
     assert_int_equal (m->type, 7);
     assert_int_equal (m->size, 0);
     assert_int_equal (m->flags, 0);
     assert_null (m->from);
-    nq_msg_destroy (&m);
-    nq_msg_destroy (&m);    //  accepts NULL
+    nq_mail_destroy (&m);
+    nq_mail_destroy (&m);    //  accepts NULL
     nq_alloc_fail_after (1, 0);
-    assert_null (nq_msg_new (1, "x", 1));
-    m = nq_msg_new (1, "abc", 3);
+    assert_null (nq_mail_new (1, "x", 1));
+    m = nq_mail_new (1, "abc", 3);
     assert_non_null (m);
     assert_memory_equal (m->data, "abc", 3);
-    nq_msg_destroy (&m);
+    nq_mail_destroy (&m);
 }
 
 #define PRODUCERS 4
@@ -100,7 +100,7 @@ s_producer (void *arg)
 {
     prod_t *p = arg;
     for (uint64_t i = 0; i < PER_PRODUCER; i++) {
-        nq_msg_t *m = nq_msg_new (p->id, &i, sizeof i);
+        nq_mail_t *m = nq_mail_new (p->id, &i, sizeof i);
         if (!m)
             abort ();
         //  Every 97th on the system lane: per-lane order is still per producer.
@@ -133,7 +133,7 @@ test_producers_against_one_consumer (void **state)
         if (k > 64)
             k = 64;
         for (size_t i = 0; i < k; i++) {
-            nq_msg_t *m = nq_mailbox_pop (&mb);
+            nq_mail_t *m = nq_mailbox_pop (&mb);
             assert_non_null (m);    //  counted messages are always reachable
             uint64_t v = s_val (m);
             uint64_t *next = v % 97 == 0 ? next_sys : next_norm;
@@ -142,7 +142,7 @@ test_producers_against_one_consumer (void **state)
                 errors++;
             next[m->type] = v + 1;
             per[m->type]++;
-            nq_msg_destroy (&m);
+            nq_mail_destroy (&m);
             got++;
         }
         nq_mailbox_consumed (&mb, k);

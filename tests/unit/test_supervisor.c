@@ -61,7 +61,7 @@ s_worker_init (nq_actor_t *self, void *arg)
 }
 
 static int
-s_worker_handle (nq_actor_t *self, nq_msg_t *msg)
+s_worker_handle (nq_actor_t *self, nq_mail_t *msg)
 {
     if (msg->type == T_CRASH)
         return NQ_EUPSTREAM_FAILED;

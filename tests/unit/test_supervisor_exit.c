@@ -29,7 +29,7 @@ s_crasher_init (nq_actor_t *self, void *arg)
 }
 
 static int
-s_crasher_handle (nq_actor_t *self, nq_msg_t *msg)
+s_crasher_handle (nq_actor_t *self, nq_mail_t *msg)
 {
     (void)self;
     return msg->type == T_CRASH ? NQ_EUPSTREAM_FAILED : 0;
