@@ -3,6 +3,7 @@
     This is the composition root: the only file that sees every part (client,
     broker, actors). It maps a subcommand name to its function and handles
     `novaq --help` and `novaq version`. */
+#include "actors/worker.h"
 #include "broker/broker.h"
 #include "client/cli.h"
 #include "common/exitcodes.h"
@@ -26,6 +27,7 @@ static const s_command_t s_commands[] = {
     {"version", s_cmd_version, "print the version of novaq and its libraries"},
     {"config", nq_cmd_config, "config check: validate and print the effective configuration"},
     {"broker", nq_broker_main, "run the broker (clients on NOVAQ_FRONTEND, workers on NOVAQ_BACKEND)"},
+    {"worker", nq_worker_main, "run a worker (--echo: no GPU; echoes, streams, sleeps, fails on request)"},
     {"submit", nq_cmd_submit, "submit chat|embed|reflect: submit a job, stream it, print its result"},
     {"status", nq_cmd_status, "the broker's workers, slots, queues and counters"},
 };

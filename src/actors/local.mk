@@ -12,6 +12,16 @@ libnqactors_a_SOURCES = \
 	src/actors/breaker.c src/actors/breaker.h \
 	src/actors/supervisor.c src/actors/supervisor.h
 
+# The worker process: its broker link, the echo slot actors, the tree.
+noinst_LIBRARIES += libnqworker.a
+libnqworker_a_CFLAGS = $(AM_CFLAGS) $(NQ_DEP_CFLAGS)
+libnqworker_a_SOURCES = \
+	src/actors/worker_int.h \
+	src/actors/link.c src/actors/link.h \
+	src/actors/echo.c \
+	src/actors/worker.c src/actors/worker.h \
+	src/actors/worker_main.c
+
 # Unit tests of the actor runtime (in-process, driven clocks).
 NQ_ACTORS_TEST_LIBS = libnqactors.a $(NQ_TEST_LIBS)
 ACTORS_UNIT = tests/unit/test_mailbox tests/unit/test_actor tests/unit/test_breaker tests/unit/test_supervisor \

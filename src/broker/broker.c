@@ -398,7 +398,7 @@ s_backend_recv (void *arg, nq_zuv_t *zuv, zmq_msg_t *parts, size_t count)
         //  A worker that speaks garbage cannot be trusted with leases.
         self->malformed_worker++;
         NQ_LOG_WARN ("malformed_worker_message", NQ_LS ("error", nq_error_name (rc)), NQ_LS ("message", nq_strerror (rc)));
-        nq_engine_worker_gone (self->engine, worker, size, "malformed message");
+        nq_engine_worker_gone (self->engine, worker, size, "malformed message", 0);
         s_io_disconnect (self, worker, size, nq_strerror (rc));
         nq_msg_fini (&msg);
         return;
@@ -437,7 +437,7 @@ s_backend_recv (void *arg, nq_zuv_t *zuv, zmq_msg_t *parts, size_t count)
                                msg.u.fail.message, msg.u.fail.retryable);
         break;
     case NQ_CMD_BYE:
-        nq_engine_worker_gone (self->engine, worker, size, msg.u.bye.reason ? msg.u.bye.reason : "bye");
+        nq_engine_worker_gone (self->engine, worker, size, msg.u.bye.reason ? msg.u.bye.reason : "bye", 1);
         break;
     default:
         s_io_disconnect (self, worker, size, "not a worker command");

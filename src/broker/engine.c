@@ -126,7 +126,7 @@ s_job_destroy (nq_engine_t *self, nq_bjob_t *job)
     s_free_obj (self, job->result_obj);
     nq_bjob_destroy (&job);
 }
-static void s_worker_lost (nq_engine_t *self, nq_bworker_t *w, const char *reason);
+static void s_worker_lost (nq_engine_t *self, nq_bworker_t *w, const char *reason, int orderly);
 
 //  --------------------------------------------------------------------------
 //  Leaving a state
@@ -358,7 +358,7 @@ s_start (nq_engine_t *self, nq_bjob_t *job, nq_bworker_t *w, int group)
         job->attempt--;
         job->history_count--;
         if (s_enqueue (self, job, 1) == 0)
-            s_worker_lost (self, w, "unreachable");
+            s_worker_lost (self, w, "unreachable", 0);
     }
 }
 
@@ -783,15 +783,19 @@ s_requeue_lost (nq_engine_t *self, nq_bjob_t *job, const char *why)
 }
 
 static void
-s_worker_lost (nq_engine_t *self, nq_bworker_t *w, const char *reason)
+s_worker_lost (nq_engine_t *self, nq_bworker_t *w, const char *reason, int orderly)
 {
     uint64_t silence = s_now (self) - w->last_seen_ms;
     size_t leases = w->in_flight;
-    NQ_LOG_WARN ("worker_dead", NQ_LS ("worker", w->id), NQ_LS ("reason", reason), NQ_LU ("silence_ms", silence),
-                 NQ_LU ("heartbeat_ms", w->heartbeat_ms), NQ_LU ("liveness", w->liveness),
-                 NQ_LD ("silence_heartbeats", w->heartbeat_ms ? (double) silence / (double) w->heartbeat_ms : 0.0),
-                 NQ_LU ("leases", leases));
-    self->stats.workers_dead++;
+    if (orderly)
+        NQ_LOG_INFO ("worker_left", NQ_LS ("worker", w->id), NQ_LS ("reason", reason), NQ_LU ("leases", leases));
+    else {
+        NQ_LOG_WARN ("worker_dead", NQ_LS ("worker", w->id), NQ_LS ("reason", reason), NQ_LU ("silence_ms", silence),
+                     NQ_LU ("heartbeat_ms", w->heartbeat_ms), NQ_LU ("liveness", w->liveness),
+                     NQ_LD ("silence_heartbeats", w->heartbeat_ms ? (double) silence / (double) w->heartbeat_ms : 0.0),
+                     NQ_LU ("leases", leases));
+        self->stats.workers_dead++;
+    }
     //  Out of the registry first, so its requeued jobs cannot go back to it.
     nq_registry_remove (self->registry, w);
     w->gone = 1;
@@ -813,7 +817,7 @@ nq_engine_worker_ready (nq_engine_t *self, const void *identity, size_t size, co
     assert (self && identity);
     nq_bworker_t *old = nq_registry_find (self->registry, identity, size);
     if (old)    //  the same peer again: it restarted, and what it held is lost
-        s_worker_lost (self, old, "ready again");
+        s_worker_lost (self, old, "ready again", 0);
     uint64_t hb = heartbeat_ms ? heartbeat_ms : self->config.heartbeat_ms;
     if (hb < self->config.heartbeat_min_ms)
         hb = self->config.heartbeat_min_ms;
@@ -993,12 +997,12 @@ nq_engine_worker_release (nq_engine_t *self, const void *identity, size_t size, 
 }
 
 int
-nq_engine_worker_gone (nq_engine_t *self, const void *identity, size_t size, const char *reason)
+nq_engine_worker_gone (nq_engine_t *self, const void *identity, size_t size, const char *reason, int orderly)
 {
     nq_bworker_t *w = nq_registry_find (self->registry, identity, size);
     if (!w)
         return NQ_ENOT_FOUND;
-    s_worker_lost (self, w, reason ? reason : "gone");
+    s_worker_lost (self, w, reason ? reason : "gone", orderly);
     return 0;
 }
 
@@ -1130,7 +1134,7 @@ s_worker_due (nq_engine_t *self, nq_bworker_t *w, const nq_timer_t *t)
     }
     uint64_t expiry = w->last_seen_ms + w->heartbeat_ms * w->liveness;
     if (now >= expiry)
-        s_worker_lost (self, w, "heartbeat");
+        s_worker_lost (self, w, "heartbeat", 0);
     else
         s_worker_timer (self, w, T_HB_CHECK, expiry);
 }

@@ -168,8 +168,8 @@ int nq_engine_worker_fail (nq_engine_t *self, const void *identity, size_t size,
     not counted as a failed attempt. */
 int nq_engine_worker_release (nq_engine_t *self, const void *identity, size_t size, const char *job_id,
                               uint32_t attempt);
-/*  The worker said BYE or its connection is gone: its leases are requeued. */
-int nq_engine_worker_gone (nq_engine_t *self, const void *identity, size_t size, const char *reason);
+/*  The worker said BYE (orderly) or is unusable: its leases are requeued. */
+int nq_engine_worker_gone (nq_engine_t *self, const void *identity, size_t size, const char *reason, int orderly);
 
 /*  Operators. */
 int nq_engine_pause (nq_engine_t *self, nq_kind_t kind, const char *model, int paused);

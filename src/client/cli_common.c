@@ -24,8 +24,6 @@ nq_cli_exit_for (int code)
         return NQ_EXIT_TIMEOUT;
     case NQ_ECANCELLED:
         return NQ_EXIT_CANCELLED;
-    case NQ_EINVALID:
-        return NQ_EXIT_USAGE;
     default:
         return NQ_EXIT_FAILED;
     }

@@ -29,6 +29,8 @@ struct nq_zuv_t {
     nq_zuv_recv_fn *recv_fn;
     nq_zuv_close_fn *close_fn;
     void *arg;
+    nq_zuv_closer_fn *closer;
+    void *owner_arg;
     s_out_t *out_head, *out_tail;
     size_t out_count;
     nq_zuv_stats_t stats;
@@ -259,8 +261,26 @@ nq_zuv_close (nq_zuv_t *self, nq_zuv_close_fn *close_fn)
     self->close_fn = close_fn;
     uv_poll_stop (&self->poll);
     uv_idle_stop (&self->idle);
-    uv_close ((uv_handle_t *) &self->poll, s_handle_closed);
-    uv_close ((uv_handle_t *) &self->idle, s_handle_closed);
+    if (self->closer) {
+        self->closer (self->owner_arg, (uv_handle_t *) &self->poll, s_handle_closed);
+        self->closer (self->owner_arg, (uv_handle_t *) &self->idle, s_handle_closed);
+    }
+    else {
+        uv_close ((uv_handle_t *) &self->poll, s_handle_closed);
+        uv_close ((uv_handle_t *) &self->idle, s_handle_closed);
+    }
+}
+
+void
+nq_zuv_set_owner (nq_zuv_t *self, nq_zuv_own_fn *own, nq_zuv_closer_fn *closer, void *arg)
+{
+    assert (self && !self->closing);
+    self->closer = closer;
+    self->owner_arg = arg;
+    if (own) {
+        own (arg, (uv_handle_t *) &self->poll);
+        own (arg, (uv_handle_t *) &self->idle);
+    }
 }
 
 static int

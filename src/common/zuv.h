@@ -80,6 +80,14 @@ size_t nq_zuv_queued (const nq_zuv_t *self);
 void nq_zuv_stats (const nq_zuv_t *self, nq_zuv_stats_t *stats);
 void *nq_zuv_socket (const nq_zuv_t *self);
 
+/*  Lets an owner account for the zuv's libuv handles (an actor must own
+    every handle on its loop): own runs now for each handle, and closing
+    goes through closer (which must close the handle and call cb once it is
+    closed) instead of uv_close. Either may be NULL. */
+typedef void (nq_zuv_own_fn) (void *arg, uv_handle_t *handle);
+typedef void (nq_zuv_closer_fn) (void *arg, uv_handle_t *handle, uv_close_cb cb);
+void nq_zuv_set_owner (nq_zuv_t *self, nq_zuv_own_fn *own, nq_zuv_closer_fn *closer, void *arg);
+
 /*  Stops (0) or resumes (1) receiving, e.g. while the receiver is overloaded;
     sending goes on. */
 void nq_zuv_set_receiving (nq_zuv_t *self, int on);

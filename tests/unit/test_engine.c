@@ -573,7 +573,7 @@ test_stream_resubscribe_and_restart (void **state)
     assert_int_equal (f->last_seq, 4);
     //  The worker dies; the new attempt starts with a restart marker.
     s_worker (f, "w2", 1, NULL);
-    nq_engine_worker_gone (f->engine, "w1", 2, "disconnected");
+    nq_engine_worker_gone (f->engine, "w1", 2, "disconnected", 0);
     assert_int_equal (f->ndispatch, 2);
     assert_true (f->nrestart >= 1);
     assert_int_equal (nq_engine_subscribe (f->engine, "nope", 0, "c9", 2, 1), NQ_ENOT_FOUND);

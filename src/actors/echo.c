@@ -1,0 +1,357 @@
+/*  echo.c — the echo slot actor of `novaq worker --echo`: a worker with no
+    GPU, for smoke tests of a deployment's plumbing and for novaq's tests.
+
+    It serves every kind and any model. A chat job is answered with its last
+    user message, streamed word by word when the job asks to stream. The
+    message may begin with directives (docs/worker.md) that change what the
+    actor does:
+      !stream=N        send N chunks ("tok0 " … ) instead of the words
+      !every=MS        wait MS between chunks (default 10)
+      !sleep=MS        wait MS before answering
+      !fail=retryable  fail with upstream_failed, retryable
+      !fail=fatal      fail with invalid_request, not retryable
+      !fail-until=K    fail retryably while the attempt is at most K
+    Embed jobs get deterministic unit vectors of 8 dimensions derived from
+    each input; reflect jobs a fixed self-assessment naming the input.
+    A CANCEL stops the job at once and answers cancelled. */
+#include "actors/link.h"
+#include "actors/supervisor.h"
+#include "actors/worker_int.h"
+#include "common/alloc.h"
+#include "common/errors.h"
+#include "common/log.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define S_EMBED_DIMS 8
+
+enum { S_TICK = 0x300 };
+
+typedef struct {
+    nq_echo_arg_t *arg;
+    nq_actor_t *self;
+    nq_msg_t *job;            //  the JOB being served (owned), or NULL
+    const char *text;         //  what to echo (inside job, after directives)
+    char text_copy[4096];
+    unsigned chunks_left, chunk_total;
+    const char *word;         //  next word when streaming the text
+    uint64_t every_ms, sleep_ms;
+    int fail;                 //  0, 1 retryable, 2 fatal
+    uint64_t seq;
+    uint64_t timer;
+    int stop_after;           //  a stop was asked for while busy
+    uint64_t started_ms;
+    char answer[8192];
+    size_t answer_len;
+} s_echo_t;
+
+static nq_actor_t *
+s_link (s_echo_t *E)
+{
+    return atomic_load (&E->arg->ctx->link);
+}
+
+static uint64_t
+s_now (s_echo_t *E)
+{
+    return nq_clock_now_ms (nq_runtime_clock (nq_actor_runtime (E->self)));
+}
+
+//  Parses leading !key=value directives; returns the rest of the text.
+static const char *
+s_directives (s_echo_t *E, const char *text, uint32_t attempt)
+{
+    E->every_ms = 10;
+    const char *p = text;
+    while (*p == '!') {
+        size_t len = strcspn (p, " \n");
+        char tok[64];
+        snprintf (tok, sizeof tok, "%.*s", (int) (len < sizeof tok - 1 ? len : sizeof tok - 1), p);
+        char *eq = strchr (tok, '=');
+        const char *val = eq ? eq + 1 : "";
+        if (eq)
+            *eq = '\0';
+        unsigned long n = strtoul (val, NULL, 10);
+        if (strcmp (tok, "!stream") == 0)
+            E->chunks_left = E->chunk_total = (unsigned) (n > 100000 ? 100000 : n);
+        else if (strcmp (tok, "!every") == 0)
+            E->every_ms = n;
+        else if (strcmp (tok, "!sleep") == 0)
+            E->sleep_ms = n;
+        else if (strcmp (tok, "!fail") == 0)
+            E->fail = strcmp (val, "fatal") == 0 ? 2 : 1;
+        else if (strcmp (tok, "!fail-until") == 0 && attempt <= n)
+            E->fail = 1;
+        p += len;
+        while (*p == ' ')
+            p++;
+    }
+    return p;
+}
+
+static void
+s_finish (s_echo_t *E, const nq_msg_t *last)
+{
+    nq_actor_t *link = s_link (E);
+    if (link)
+        nq_link_send (link, E->self, last, 1);
+    if (E->timer)
+        nq_actor_timer_cancel (E->self, E->timer);
+    E->timer = 0;
+    nq_msg_fini (E->job);
+    nq_free (E->job);
+    E->job = NULL;
+    if (E->stop_after)
+        nq_actor_exit (E->self, NQ_EXIT_SHUTDOWN);
+}
+
+static void
+s_fail (s_echo_t *E, int code, const char *message, int retryable)
+{
+    nq_msg_t m;
+    nq_msg_init (&m, NQ_CMD_FAIL);
+    snprintf (m.u.fail.job_id, sizeof m.u.fail.job_id, "%s", E->job->u.job.job.id);
+    m.u.fail.attempt = E->job->u.job.attempt;
+    m.u.fail.code = code;
+    m.u.fail.message = message;
+    m.u.fail.retryable = retryable;
+    s_finish (E, &m);
+}
+
+static void
+s_vector (const char *text, float *out)
+{
+    //  FNV-1a seeds a small generator per dimension; then L2-normalised.
+    uint64_t h = 1469598103934665603ULL;
+    for (const unsigned char *p = (const unsigned char *) text; *p; p++)
+        h = (h ^ *p) * 1099511628211ULL;
+    double norm = 0;
+    for (int d = 0; d < S_EMBED_DIMS; d++) {
+        h ^= h >> 33;
+        h *= 0xff51afd7ed558ccdULL;
+        h ^= h >> 33;
+        out[d] = (float) ((double) (h >> 11) / 9007199254740992.0 * 2.0 - 1.0);
+        norm += (double) out[d] * out[d];
+    }
+    norm = sqrt (norm);
+    for (int d = 0; d < S_EMBED_DIMS && norm > 0; d++)
+        out[d] = (float) (out[d] / norm);
+}
+
+static void
+s_answer (s_echo_t *E)
+{
+    const nq_job_t *job = &E->job->u.job.job;
+    if (E->fail == 2) {
+        s_fail (E, NQ_EINVALID, "the echo worker was asked to fail (fatal)", 0);
+        return;
+    }
+    if (E->fail == 1) {
+        s_fail (E, NQ_EUPSTREAM_FAILED, "the echo worker was asked to fail (retryable)", 1);
+        return;
+    }
+    nq_msg_t m;
+    nq_msg_init (&m, NQ_CMD_W_RESULT);
+    nq_result_t *r = &m.u.result;
+    snprintf (r->job_id, sizeof r->job_id, "%s", job->id);
+    r->attempt = E->job->u.job.attempt;
+    r->kind = job->kind;
+    r->model_used = job->model;
+    r->instance = E->arg->ctx->instance;
+    r->duration_ms = s_now (E) - E->started_ms;
+    float *vectors = NULL;
+    char attempted[512];
+    if (job->kind == NQ_KIND_CHAT) {
+        r->body.chat.text = E->chunk_total ? E->answer : E->text;
+        r->body.chat.done_reason = "stop";
+        r->body.chat.prompt_eval_count = strlen (E->text_copy) / 4 + 1;
+        r->body.chat.eval_count = E->chunk_total ? E->chunk_total : strlen (E->text) / 4 + 1;
+    }
+    else if (job->kind == NQ_KIND_EMBED) {
+        size_t n = job->payload.embed.inputs_count;
+        vectors = nq_calloc (n ? n : 1, S_EMBED_DIMS * sizeof (float));
+        if (!vectors) {
+            s_fail (E, NQ_ENOMEM, "out of memory", 1);
+            return;
+        }
+        for (size_t i = 0; i < n; i++)
+            s_vector (job->payload.embed.inputs[i], vectors + i * S_EMBED_DIMS);
+        r->body.embed.count = (uint32_t) n;
+        r->body.embed.dimensions = S_EMBED_DIMS;
+        r->body.embed.vectors = vectors;
+    }
+    else {
+        snprintf (attempted, sizeof attempted, "to answer: %.400s", job->payload.reflect.input ? job->payload.reflect.input : "");
+        r->body.reflect.attempted = attempted;
+        r->body.reflect.aligned = true;
+        r->body.reflect.alignment_score = 0.9;
+        r->body.reflect.improvement_notes = "none (echo worker)";
+    }
+    s_finish (E, &m);
+    nq_free (vectors);
+}
+
+//  The next piece of a stream, or the answer when the stream is done.
+static void
+s_step (s_echo_t *E)
+{
+    const nq_job_t *job = &E->job->u.job.job;
+    int streaming = job->kind == NQ_KIND_CHAT && (E->chunk_total || job->payload.chat.stream);
+    char piece[512];
+    int have = 0;
+    if (streaming && E->chunk_total && E->chunks_left) {
+        snprintf (piece, sizeof piece, "tok%u ", E->chunk_total - E->chunks_left);
+        E->chunks_left--;
+        have = 1;
+    }
+    else if (streaming && !E->chunk_total && E->word && *E->word) {
+        size_t len = strcspn (E->word, " ");
+        size_t take = len + (E->word[len] == ' ');
+        snprintf (piece, sizeof piece, "%.*s", (int) (take < sizeof piece - 1 ? take : sizeof piece - 1), E->word);
+        E->word += take;
+        have = 1;
+    }
+    if (have) {
+        if (E->chunk_total && E->answer_len + strlen (piece) < sizeof E->answer) {
+            memcpy (E->answer + E->answer_len, piece, strlen (piece) + 1);
+            E->answer_len += strlen (piece);
+        }
+        nq_msg_t m;
+        nq_msg_init (&m, NQ_CMD_W_CHUNK);
+        snprintf (m.u.chunk.job_id, sizeof m.u.chunk.job_id, "%s", job->id);
+        m.u.chunk.attempt = E->job->u.job.attempt;
+        m.u.chunk.seq = E->seq++;
+        m.u.chunk.text = piece;
+        nq_actor_t *link = s_link (E);
+        if (link)
+            nq_link_send (link, E->self, &m, 0);
+        E->timer = nq_actor_timer_start (E->self, E->every_ms, 0, S_TICK);
+        return;
+    }
+    if (E->sleep_ms) {
+        uint64_t ms = E->sleep_ms;
+        E->sleep_ms = 0;
+        E->timer = nq_actor_timer_start (E->self, ms, 0, S_TICK);
+        return;
+    }
+    s_answer (E);
+}
+
+static void
+s_begin (s_echo_t *E, nq_msg_t *job_msg)
+{
+    E->job = job_msg;
+    E->seq = 0;
+    E->chunks_left = E->chunk_total = 0;
+    E->sleep_ms = 0;
+    E->fail = 0;
+    E->answer[0] = '\0';
+    E->answer_len = 0;
+    E->started_ms = s_now (E);
+    const nq_job_t *job = &job_msg->u.job.job;
+    const char *text = "";
+    if (job->kind == NQ_KIND_CHAT && job->payload.chat.messages_count)
+        text = job->payload.chat.messages[job->payload.chat.messages_count - 1].content;
+    else if (job->kind == NQ_KIND_REFLECT && job->payload.reflect.input)
+        text = job->payload.reflect.input;
+    snprintf (E->text_copy, sizeof E->text_copy, "%s", text ? text : "");
+    E->text = s_directives (E, E->text_copy, job_msg->u.job.attempt);
+    E->word = E->text;
+    s_step (E);
+}
+
+static int
+s_handle (nq_actor_t *self, nq_mail_t *mail)
+{
+    s_echo_t *E = nq_actor_state (self);
+    switch (mail->type) {
+    case NQ_LINK_JOB: {
+        nq_msg_t *job;
+        memcpy (&job, mail->data, sizeof job);
+        if (E->job) {
+            //  The link gives a slot one job at a time; refuse a second.
+            nq_actor_t *link = s_link (E);
+            nq_msg_t m;
+            nq_msg_init (&m, NQ_CMD_FAIL);
+            snprintf (m.u.fail.job_id, sizeof m.u.fail.job_id, "%s", job->u.job.job.id);
+            m.u.fail.attempt = job->u.job.attempt;
+            m.u.fail.code = NQ_EUNAVAILABLE;
+            m.u.fail.message = "slot busy";
+            m.u.fail.retryable = true;
+            if (link)
+                nq_link_send (link, self, &m, 0);
+            nq_msg_fini (job);
+            nq_free (job);
+            break;
+        }
+        s_begin (E, job);
+        break;
+    }
+    case NQ_LINK_CANCEL: {
+        const nq_link_cancel_t *c = (const void *) mail->data;
+        if (E->job && E->job->u.job.attempt == c->attempt && strcmp (E->job->u.job.job.id, c->job_id) == 0) {
+            NQ_LOG_INFO ("job_cancelled", NQ_LS ("job_id", c->job_id), NQ_LU ("attempt", c->attempt));
+            s_fail (E, NQ_ECANCELLED, "cancelled", 0);
+        }
+        break;
+    }
+    case S_TICK:
+        E->timer = 0;
+        if (E->job)
+            s_step (E);
+        break;
+    case NQ_MSG_STOP: {
+        //  Leave the link first so no new job comes; finish a running one.
+        nq_actor_t *link = s_link (E);
+        if (link)
+            nq_link_unregister (link, self);
+        if (E->job)
+            E->stop_after = 1;
+        else
+            nq_actor_exit (self, mail->reason);
+        break;
+    }
+    default:
+        break;
+    }
+    return 0;
+}
+
+static int
+s_init (nq_actor_t *self, void *arg)
+{
+    s_echo_t *E = nq_calloc (1, sizeof *E);
+    if (!E)
+        return NQ_ENOMEM;
+    E->arg = arg;
+    E->self = self;
+    nq_actor_set_state (self, E);
+    nq_actor_t *link = s_link (E);
+    if (!link)
+        return NQ_EUNAVAILABLE;
+    return nq_link_register (link, self, E->arg->kind);
+}
+
+static void
+s_fini (nq_actor_t *self)
+{
+    s_echo_t *E = nq_actor_state (self);
+    if (!E)
+        return;
+    if (E->job) {
+        nq_msg_fini (E->job);
+        nq_free (E->job);
+    }
+    nq_free (E);
+}
+
+int
+nq_echo_start (nq_runtime_t *rt, nq_actor_t *parent, void *arg, nq_actor_t **child_p)
+{
+    static const nq_actor_def_t def = {"echo", s_init, s_handle, NULL, s_fini, 1};
+    nq_spawn_opts_t opts = {.loop = nq_actor_loop_index (parent), .parent = parent};
+    return nq_actor_spawn (rt, &def, arg, &opts, child_p);
+}
