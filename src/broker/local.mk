@@ -40,3 +40,10 @@ TESTS += tests/integration/test_broker
 tests_integration_test_broker_SOURCES = tests/integration/test_broker.c
 tests_integration_test_broker_CFLAGS = $(NQ_ITEST_CFLAGS)
 tests_integration_test_broker_LDADD = $(NQ_ITEST_LIBS)
+
+# The broker's acceptance with real processes (broker, echo workers, libnovaq).
+check_PROGRAMS += tests/integration/test_fleet
+TESTS += tests/integration/test_fleet
+tests_integration_test_fleet_SOURCES = tests/integration/test_fleet.c
+tests_integration_test_fleet_CFLAGS = $(NQ_ITEST_CFLAGS)
+tests_integration_test_fleet_LDADD = libnovaq.a $(NQ_ITEST_LIBS)
