@@ -29,6 +29,7 @@ static const s_command_t s_commands[] = {
     {"broker", nq_broker_main, "run the broker (clients on NOVAQ_FRONTEND, workers on NOVAQ_BACKEND)"},
     {"worker", nq_worker_main, "run a worker (--echo: no GPU; echoes, streams, sleeps, fails on request)"},
     {"submit", nq_cmd_submit, "submit chat|embed|reflect: submit a job, stream it, print its result"},
+    {"jobs", nq_cmd_jobs, "jobs show|result|watch|cancel ID: one job by its id"},
     {"status", nq_cmd_status, "the broker's workers, slots, queues and counters"},
 };
 

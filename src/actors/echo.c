@@ -199,7 +199,9 @@ static void
 s_step (s_echo_t *E)
 {
     const nq_job_t *job = &E->job->u.job.job;
-    int streaming = job->kind == NQ_KIND_CHAT && (E->chunk_total || job->payload.chat.stream);
+    //  A failure comes before any output, as an upstream error before the
+    //  first token would.
+    int streaming = !E->fail && job->kind == NQ_KIND_CHAT && (E->chunk_total || job->payload.chat.stream);
     char piece[512];
     int have = 0;
     if (streaming && E->chunk_total && E->chunks_left) {

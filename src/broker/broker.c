@@ -144,8 +144,9 @@ s_io_chunk (void *arg, const nq_bytes_t *client, uint64_t rid, const nq_bjob_t *
     snprintf (msg.u.chunk.job_id, sizeof msg.u.chunk.job_id, "%s", job->id);
     msg.u.chunk.attempt = job->attempt;
     msg.u.chunk.seq = chunk->seq;
-    //  Chunks are kept NUL-terminated by the backend handler.
-    msg.u.chunk.text = chunk->size ? chunk->data : NULL;
+    //  Chunks are kept NUL-terminated by the backend handler; a restart
+    //  marker carries no text.
+    msg.u.chunk.text = chunk->size ? chunk->data : "";
     msg.u.chunk.restart = chunk->restart;
     s_send (self, self->zfront, client->data, client->size, &msg);
 }
@@ -282,16 +283,16 @@ s_on_admin (nq_broker_t *self, const void *client, size_t size, const nq_admin_t
         break;
     case NQ_ADMIN_SCALE: {
         rc = NQ_ENOT_FOUND;
-        nq_registry_t *reg = nq_engine_registry (self->engine);
-        for (nq_bworker_t *w = nq_registry_first (reg); w && a->target; w = nq_registry_next (reg))
-            if (strcmp (w->id, a->target) == 0) {
-                nq_msg_t msg;
-                nq_msg_init (&msg, NQ_CMD_SCALE);
-                msg.u.scale.kind = a->kind;
-                msg.u.scale.slots = a->count;
-                rc = s_send (self, self->zback, w->identity.data, w->identity.size, &msg);
-                break;
-            }
+        nq_bworker_t *w = a->target ? nq_registry_find_named (nq_engine_registry (self->engine), a->target) : NULL;
+        if (w) {
+            nq_msg_t msg;
+            nq_msg_init (&msg, NQ_CMD_SCALE);
+            //  The instance: the one the request names (model carries it), else the worker's first.
+            msg.u.scale.instance = a->model ? a->model : (w->ngroups ? w->groups[0].instance : "");
+            msg.u.scale.kind = a->kind;
+            msg.u.scale.slots = a->count;
+            rc = s_send (self, self->zback, w->identity.data, w->identity.size, &msg);
+        }
         done = "scale sent";
         break;
     }
@@ -366,7 +367,8 @@ s_on_ready (nq_broker_t *self, const void *worker, size_t size, const nq_ready_t
     }
     uint64_t hb;
     uint32_t live;
-    int rc = nq_engine_worker_ready (self->engine, worker, size, groups, n, r->heartbeat_ms, r->liveness, &hb, &live);
+    int rc = nq_engine_worker_ready (self->engine, worker, size, r->worker_id, groups, n, r->heartbeat_ms, r->liveness,
+                                     &hb, &live);
     if (rc) {
         s_io_disconnect (self, worker, size, "the broker could not register the worker");
         return;

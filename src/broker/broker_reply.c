@@ -209,8 +209,9 @@ nq_broker_reply_status (nq_zuv_t *zuv, const void *client, size_t size, uint64_t
     s_key (&pk, "workers");
     msgpack_pack_array (&pk, nq_registry_size (reg));
     for (nq_bworker_t *w = nq_registry_first (reg); w; w = nq_registry_next (reg)) {
-        msgpack_pack_map (&pk, 7);
+        msgpack_pack_map (&pk, 8);
         s_kv_str (&pk, "id", w->id);
+        s_kv_str (&pk, "name", w->name);
         s_kv_bool (&pk, "draining", w->draining);
         s_kv_u64 (&pk, "in_flight", w->in_flight);
         s_kv_u64 (&pk, "jobs_done", w->jobs_done);

@@ -810,7 +810,8 @@ s_worker_lost (nq_engine_t *self, nq_bworker_t *w, const char *reason, int order
 }
 
 int
-nq_engine_worker_ready (nq_engine_t *self, const void *identity, size_t size, const nq_slot_group_desc_t *groups,
+nq_engine_worker_ready (nq_engine_t *self, const void *identity, size_t size, const char *name,
+                        const nq_slot_group_desc_t *groups,
                         size_t ngroups, uint64_t heartbeat_ms, uint32_t liveness, uint64_t *heartbeat_ms_out,
                         uint32_t *liveness_out)
 {
@@ -829,7 +830,7 @@ nq_engine_worker_ready (nq_engine_t *self, const void *identity, size_t size, co
     if (live > 100)
         live = 100;
     uint64_t now = s_now (self);
-    nq_bworker_t *w = nq_registry_add (self->registry, identity, size, groups, ngroups, hb, live, now);
+    nq_bworker_t *w = nq_registry_add (self->registry, identity, size, name, groups, ngroups, hb, live, now);
     if (!w)
         return NQ_ENOMEM;
     if (heartbeat_ms_out)
@@ -840,7 +841,7 @@ nq_engine_worker_ready (nq_engine_t *self, const void *identity, size_t size, co
     uint32_t slots = 0;
     for (size_t i = 0; i < ngroups; i++)
         slots += groups[i].capacity;
-    NQ_LOG_INFO ("worker_ready", NQ_LS ("worker", w->id), NQ_LU ("groups", ngroups), NQ_LU ("slots", slots),
+    NQ_LOG_INFO ("worker_ready", NQ_LS ("worker", w->id), NQ_LS ("name", w->name), NQ_LU ("groups", ngroups), NQ_LU ("slots", slots),
                  NQ_LU ("heartbeat_ms", hb), NQ_LU ("liveness", live));
     s_worker_timer (self, w, T_HB_CHECK, now + hb * live);
     s_worker_timer (self, w, T_HB_SEND, now + hb);
@@ -1026,13 +1027,12 @@ nq_engine_pause (nq_engine_t *self, nq_kind_t kind, const char *model, int pause
 int
 nq_engine_drain (nq_engine_t *self, const char *worker_id)
 {
-    for (nq_bworker_t *w = nq_registry_first (self->registry); w; w = nq_registry_next (self->registry))
-        if (strcmp (w->id, worker_id) == 0) {
-            w->draining = 1;
-            NQ_LOG_INFO ("worker_draining", NQ_LS ("worker", w->id), NQ_LU ("in_flight", w->in_flight));
-            return 0;
-        }
-    return NQ_ENOT_FOUND;
+    nq_bworker_t *w = nq_registry_find_named (self->registry, worker_id);
+    if (!w)
+        return NQ_ENOT_FOUND;
+    w->draining = 1;
+    NQ_LOG_INFO ("worker_draining", NQ_LS ("worker", w->id), NQ_LS ("name", w->name), NQ_LU ("in_flight", w->in_flight));
+    return 0;
 }
 
 void

@@ -145,7 +145,8 @@ const nq_bjob_t *nq_engine_job (const nq_engine_t *self, const char *job_id);
 
 /*  Workers. Every call refreshes the worker's liveness. Calls naming an
     unknown worker return NQ_ENOT_FOUND (and the io disconnects it). */
-int nq_engine_worker_ready (nq_engine_t *self, const void *identity, size_t size, const nq_slot_group_desc_t *groups,
+int nq_engine_worker_ready (nq_engine_t *self, const void *identity, size_t size, const char *name,
+                            const nq_slot_group_desc_t *groups,
                             size_t ngroups, uint64_t heartbeat_ms, uint32_t liveness, uint64_t *heartbeat_ms_out,
                             uint32_t *liveness_out);
 int nq_engine_worker_seen (nq_engine_t *self, const void *identity, size_t size);
@@ -173,7 +174,7 @@ int nq_engine_worker_gone (nq_engine_t *self, const void *identity, size_t size,
 
 /*  Operators. */
 int nq_engine_pause (nq_engine_t *self, nq_kind_t kind, const char *model, int paused);
-/*  Drain: stop sending work to the worker (by printable id); it finishes what it has. */
+/*  Drain: stop sending work to the worker (by printable id or name); it finishes what it has. */
 int nq_engine_drain (nq_engine_t *self, const char *worker_id);
 /*  Dead letters: list (oldest first) and retry one (queued again with its
     attempts reset; its history is kept). */

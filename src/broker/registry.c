@@ -102,8 +102,9 @@ nq_registry_destroy (nq_registry_t **self_p)
 }
 
 nq_bworker_t *
-nq_registry_add (nq_registry_t *self, const void *identity, size_t identity_size, const nq_slot_group_desc_t *groups,
-                 size_t ngroups, uint64_t heartbeat_ms, uint32_t liveness, uint64_t now_ms)
+nq_registry_add (nq_registry_t *self, const void *identity, size_t identity_size, const char *name,
+                 const nq_slot_group_desc_t *groups, size_t ngroups, uint64_t heartbeat_ms, uint32_t liveness,
+                 uint64_t now_ms)
 {
     assert (self && identity);
     char id[64];
@@ -114,6 +115,7 @@ nq_registry_add (nq_registry_t *self, const void *identity, size_t identity_size
     if (!w)
         return NULL;
     memcpy (w->id, id, sizeof w->id);
+    snprintf (w->name, sizeof w->name, "%s", name && *name ? name : id);
     w->heartbeat_ms = heartbeat_ms;
     w->liveness = liveness;
     w->last_seen_ms = now_ms;
@@ -158,6 +160,15 @@ nq_registry_find (const nq_registry_t *self, const void *identity, size_t identi
     if (w && (w->identity.size != identity_size || memcmp (w->identity.data, identity, identity_size) != 0))
         return NULL;
     return w;
+}
+
+nq_bworker_t *
+nq_registry_find_named (nq_registry_t *self, const char *text)
+{
+    for (nq_bworker_t *w = zhashx_first (self->workers); w; w = zhashx_next (self->workers))
+        if (strcmp (w->id, text) == 0 || strcmp (w->name, text) == 0)
+            return w;
+    return NULL;
 }
 
 void

@@ -31,6 +31,7 @@ typedef struct {
 typedef struct nq_bworker_t {
     nq_bytes_t identity;        //  its ZeroMQ peer identity
     char id[64];                //  printable id (hex of the identity)
+    char name[128];             //  the worker_id it gave in READY
     nq_slot_group_t *groups;
     size_t ngroups;
     uint64_t heartbeat_ms;      //  negotiated interval
@@ -64,10 +65,12 @@ void nq_registry_destroy (nq_registry_t **self_p);
 
 /*  Adds a worker with its groups (all copied). Returns the worker, or NULL
     on no memory or when a worker of that identity exists already. */
-nq_bworker_t *nq_registry_add (nq_registry_t *self, const void *identity, size_t identity_size,
+nq_bworker_t *nq_registry_add (nq_registry_t *self, const void *identity, size_t identity_size, const char *name,
                                const nq_slot_group_desc_t *groups, size_t ngroups, uint64_t heartbeat_ms,
                                uint32_t liveness, uint64_t now_ms);
 nq_bworker_t *nq_registry_find (const nq_registry_t *self, const void *identity, size_t identity_size);
+/*  The worker whose printable id or name is text, or NULL. */
+nq_bworker_t *nq_registry_find_named (nq_registry_t *self, const char *text);
 /*  Unlinks a worker (its leases must have been handled); the caller frees
     it with nq_bworker_destroy once nothing refers to it. */
 void nq_registry_remove (nq_registry_t *self, nq_bworker_t *worker);

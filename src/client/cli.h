@@ -13,6 +13,8 @@ typedef int (nq_cmd_fn) (int argc, char **argv);
 int nq_cmd_config (int argc, char **argv);
 /*  novaq submit chat|embed|reflect … */
 int nq_cmd_submit (int argc, char **argv);
+/*  novaq jobs show|result|watch|cancel ID */
+int nq_cmd_jobs (int argc, char **argv);
 /*  novaq status [--json] */
 int nq_cmd_status (int argc, char **argv);
 

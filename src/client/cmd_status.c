@@ -92,7 +92,7 @@ s_print (json_t *d)
             s_join (json_object_get (slot, "warm"), warm, sizeof warm);
             snprintf (models_warm, sizeof models_warm, "%s (%s)", models, strcmp (warm, "*") ? warm : "-");
             snprintf (cap, sizeof cap, "%lld/%lld", s_int (slot, "in_flight"), s_int (slot, "capacity"));
-            printf ("%-34s %-9s %-16s %-10s %-24s %-6s %lldms\n", j ? "" : s_str (w, "id"),
+            printf ("%-34s %-9s %-16s %-10s %-24s %-6s %lldms\n", j ? "" : s_str (w, "name"),
                     j ? "" : (json_is_true (json_object_get (w, "draining")) ? "draining" : "ready"),
                     s_str (slot, "instance"), kinds, models_warm, cap, s_int (w, "silent_ms"));
         }

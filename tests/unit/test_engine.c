@@ -170,7 +170,7 @@ s_worker (s_fix_t *f, const char *identity, uint32_t slots, const char *warm)
     nq_slot_group_desc_t g = {"gpu0", NQ_KINDS_ALL, NULL, 0, warm ? warm_list : NULL, warm ? 1u : 0u, slots};
     uint64_t hb;
     uint32_t live;
-    assert_int_equal (nq_engine_worker_ready (f->engine, identity, strlen (identity), &g, 1, 1000, 3, &hb, &live), 0);
+    assert_int_equal (nq_engine_worker_ready (f->engine, identity, strlen (identity), identity, &g, 1, 1000, 3, &hb, &live), 0);
     assert_int_equal (hb, 1000);
     assert_int_equal (live, 3);
 }
