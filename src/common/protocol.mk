@@ -74,3 +74,10 @@ tests_fuzz_fuzz_proto_json_CFLAGS = $(AM_CFLAGS) $(NQ_DEP_CFLAGS)
 tests_fuzz_fuzz_proto_json_LDFLAGS = $(FUZZ_LDFLAGS)
 tests_fuzz_fuzz_proto_json_LDADD = libnqcommon.a $(NQ_DEP_LIBS)
 endif
+
+# Codec benchmark driver (bench/codec-bench runs it).
+BENCH_PROGRAMS += bench/codec/codec_bench
+bench_codec_codec_bench_SOURCES = bench/codec/codec_bench.c
+bench_codec_codec_bench_CFLAGS = $(AM_CFLAGS) $(NQ_DEP_CFLAGS) -I$(srcdir)/tests/vectors
+bench_codec_codec_bench_LDADD = libnqsamples.a libnqcommon.a $(NQ_DEP_LIBS)
+EXTRA_DIST += bench/codec-bench
