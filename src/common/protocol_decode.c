@@ -35,6 +35,7 @@ typedef struct {
     const uint8_t *start;
     const uint8_t *end;
     uint64_t index;
+    int done;    //  decoded in place: the kind came first
 } s_defer_t;
 
 #define S_MAX_DEFER 4
@@ -145,24 +146,37 @@ s_code (const uint8_t *p, size_t len, int *out)
 //  Finds key in t (and in its embedded tables); *slot is a stable index
 //  for duplicate detection, *base_off where the field's struct starts.
 static const nq_field_t *
-s_lookup (const nq_ftable_t *t, const uint8_t *key, size_t len, int *slot, size_t *base_off)
+s_lookup (const nq_ftable_t *t, const uint8_t *key, size_t len, int *slot, size_t *base_off, int *hint)
 {
+    //  Encoders write keys in table order: try the field after the last
+    //  one found before searching.
+    if (*hint < t->count) {
+        const nq_field_t *f = &t->fields[*hint];
+        if (f->type != NQ_F_EMBED && f->keylen == len && memcmp (f->key, key, len) == 0) {
+            *slot = *hint;
+            *base_off = 0;
+            (*hint)++;
+            return f;
+        }
+    }
     for (int i = 0; i < t->count; i++) {
         const nq_field_t *f = &t->fields[i];
         if (f->type == NQ_F_EMBED) {
             const nq_ftable_t *sub = f->aux;
             for (int j = 0; j < sub->count; j++) {
                 const nq_field_t *g = &sub->fields[j];
-                if (g->keylen == len && memcmp (g->key, key, len) == 0) {
+                if (g->keylen == len && g->key[0] == key[0] && memcmp (g->key, key, len) == 0) {
                     *slot = 32 + j;
                     *base_off = f->off;
+                    *hint = i + 1;
                     return g;
                 }
             }
         }
-        else if (f->keylen == len && memcmp (f->key, key, len) == 0) {
+        else if (f->keylen == len && f->key[0] == key[0] && memcmp (f->key, key, len) == 0) {
             *slot = i;
             *base_off = 0;
+            *hint = i + 1;
             return f;
         }
     }
@@ -373,16 +387,25 @@ s_field (s_dec_t *d, nq_mpr_t *r, const nq_field_t *f, const nq_ftable_t *t, uns
     case NQ_F_VECTORS:
         if (f->type == NQ_F_UNION ? o.type != NQ_MP_MAP : o.type != NQ_MP_UINT)
             return NQ_EPROTO_TYPE;
+        if (*ndefer == S_MAX_DEFER)
+            return NQ_EPROTO_VALUE;
+        defer[*ndefer] = (s_defer_t) {f, base, start, r->end, o.type == NQ_MP_UINT ? o.v.u : 0, 0};
         if (f->type == NQ_F_UNION) {
             if ((size_t) depth + 1 > d->lim->max_depth)
                 return NQ_EPROTO_TOO_DEEP;
+            int kind;
+            memcpy (&kind, base + f->off2, sizeof kind);
+            const nq_ftable_t *const *subs = f->aux;
+            if (kind > 0 && kind <= 3 && subs[kind]) {
+                //  The usual order (kind first): decode in place, one pass.
+                defer[*ndefer].done = 1;
+                (*ndefer)++;
+                return s_map_body (d, r, subs[kind], at, depth + 1, o.v.n);
+            }
             r->p = start;
             if ((rc = s_skip (d, r, depth)))
                 return rc;
         }
-        if (*ndefer == S_MAX_DEFER)
-            return NQ_EPROTO_VALUE;
-        defer[*ndefer] = (s_defer_t) {f, base, start, r->end, o.type == NQ_MP_UINT ? o.v.u : 0};
         (*ndefer)++;
         break;
     case NQ_F_EMBED:
@@ -467,7 +490,7 @@ s_map_body (s_dec_t *d, nq_mpr_t *r, const nq_ftable_t *t, unsigned char *base, 
     s_defer_t defer[S_MAX_DEFER];
     int ndefer = 0;
     uint64_t seen = 0;
-    int rc;
+    int rc, hint = 0;
     for (uint32_t i = 0; i < pairs; i++) {
         nq_mp_obj_t key;
         if ((rc = nq_mpr_next (r, &key)))
@@ -478,7 +501,7 @@ s_map_body (s_dec_t *d, nq_mpr_t *r, const nq_ftable_t *t, unsigned char *base, 
             return NQ_EPROTO_TOO_LARGE;
         int slot;
         size_t base_off;
-        const nq_field_t *f = s_lookup (t, key.v.s.ptr, key.v.s.len, &slot, &base_off);
+        const nq_field_t *f = s_lookup (t, key.v.s.ptr, key.v.s.len, &slot, &base_off, &hint);
         if (!f) {
             //  Unknown keys are skipped, within the same bounds as the rest.
             if ((rc = s_skip (d, r, depth)))
@@ -497,6 +520,8 @@ s_map_body (s_dec_t *d, nq_mpr_t *r, const nq_ftable_t *t, unsigned char *base, 
             return rc;
     }
     for (int i = 0; i < ndefer; i++) {
+        if (defer[i].done)
+            continue;
         rc = defer[i].field->type == NQ_F_UNION ? s_union (d, &defer[i], depth) : s_vectors (d, &defer[i]);
         if (rc)
             return rc;

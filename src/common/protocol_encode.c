@@ -267,38 +267,35 @@ s_value (s_enc_t *e, const nq_field_t *f, const nq_ftable_t *t, const unsigned c
     return NQ_EINTERNAL;
 }
 
-//  Counts the entries of t's map, and refuses an unset required field.
-static int
-s_count (const nq_ftable_t *t, const unsigned char *base, size_t *n)
+//  The most entries t's map can have (embedded tables included).
+static size_t
+s_max_entries (const nq_ftable_t *t)
 {
-    for (int i = 0; i < t->count; i++) {
-        const nq_field_t *f = &t->fields[i];
-        if (f->type == NQ_F_EMBED) {
-            int rc = s_count (f->aux, base + f->off, n);
-            if (rc)
-                return rc;
-            continue;
-        }
-        if ((f->flags & NQ_FL_REQ) && !s_isset (f, base, t))
-            return NQ_EPROTO_MISSING;
-        *n += (size_t) s_present (f, base, t);
-    }
-    return 0;
+    size_t n = 0;
+    for (int i = 0; i < t->count; i++)
+        n += t->fields[i].type == NQ_F_EMBED ? s_max_entries (t->fields[i].aux) : 1;
+    return n;
 }
 
+//  Writes t's fields present in base, counting them in *n; refuses an unset
+//  required field.
 static int
-s_fields (s_enc_t *e, const nq_ftable_t *t, const unsigned char *base)
+s_fields (s_enc_t *e, const nq_ftable_t *t, const unsigned char *base, size_t *n)
 {
     for (int i = 0; i < t->count; i++) {
         const nq_field_t *f = &t->fields[i];
-        int rc;
+        int rc = 0;
         if (f->type == NQ_F_EMBED)
-            rc = s_fields (e, f->aux, base + f->off);
-        else if (!s_present (f, base, t))
+            rc = s_fields (e, f->aux, base + f->off, n);
+        else if (!s_isset (f, base, t)) {
+            if (f->flags & NQ_FL_REQ)
+                return NQ_EPROTO_MISSING;
             continue;
-        else {
+        }
+        else if (s_present (f, base, t)) {
             s_str (e, f->key, f->keylen);
             rc = s_value (e, f, t, base);
+            (*n)++;
         }
         if (rc)
             return rc;
@@ -306,15 +303,31 @@ s_fields (s_enc_t *e, const nq_ftable_t *t, const unsigned char *base)
     return 0;
 }
 
+//  One pass: the map header is reserved, the fields written, then the
+//  header patched to the shortest form for the count found.
 static int
 s_map (s_enc_t *e, const nq_ftable_t *t, const unsigned char *base)
 {
+    size_t at = e->buf.size;
+    int wide = s_max_entries (t) > 15;
+    s_write (&e->buf, "\xde\x00\x00", wide ? 3 : 1);
     size_t n = 0;
-    int rc = s_count (t, base, &n);
-    if (rc)
+    int rc = s_fields (e, t, base, &n);
+    if (rc || e->buf.failed)
         return rc;
-    msgpack_pack_map (&e->pk, n);
-    return s_fields (e, t, base);
+    uint8_t *h = e->buf.data + at;
+    if (n <= 15) {
+        h[0] = (uint8_t) (0x80 | n);
+        if (wide) {
+            memmove (h + 1, h + 3, e->buf.size - at - 3);
+            e->buf.size -= 2;
+        }
+    }
+    else {
+        h[1] = (uint8_t) (n >> 8);
+        h[2] = (uint8_t) n;
+    }
+    return 0;
 }
 
 int

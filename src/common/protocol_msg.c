@@ -36,13 +36,13 @@ nq_msg_fini (nq_msg_t *self)
         return;
     nq_arena_t *arena = self->arena_;
     if (arena) {
+        //  The last block in the list holds the arena itself: free it last.
         s_block_t *block = arena->head;
         while (block) {
             s_block_t *next = block->next;
             nq_free (block);
             block = next;
         }
-        nq_free (arena);
     }
     memset (self, 0, sizeof *self);
 }
@@ -64,17 +64,16 @@ nq_msg_arena_open_ (nq_msg_t *msg, size_t first, size_t budget)
 {
     if (msg->arena_)
         return 0;
-    nq_arena_t *arena = nq_malloc (sizeof *arena);
-    if (!arena)
-        return NQ_ENOMEM;
     if (first > budget)
         first = budget;
-    arena->budget = budget - first;
-    arena->head = first ? s_block_new (first) : NULL;
-    if (first && !arena->head) {
-        nq_free (arena);
+    //  The arena's header and its first block are one allocation.
+    s_block_t *block = s_block_new (sizeof (nq_arena_t) + alignof (max_align_t) + first);
+    if (!block)
         return NQ_ENOMEM;
-    }
+    nq_arena_t *arena = (nq_arena_t *) block->data;
+    block->used = (sizeof (nq_arena_t) + alignof (max_align_t) - 1) & ~(alignof (max_align_t) - 1);
+    arena->head = block;
+    arena->budget = budget - first;
     msg->arena_ = arena;
     return 0;
 }
