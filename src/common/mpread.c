@@ -59,7 +59,7 @@ s_count (nq_mpr_t *self, nq_mp_obj_t *obj, nq_mp_type_t type, uint64_t n)
 }
 
 int
-nq_mpr_next (nq_mpr_t *self, nq_mp_obj_t *obj)
+nq_mpr_next_any_ (nq_mpr_t *self, nq_mp_obj_t *obj)
 {
     S_NEED (1);
     uint8_t b = *self->p++;

@@ -63,8 +63,31 @@ size_t nq_mpr_remaining (const nq_mpr_t *self);
 /*  Reads the next value header into *obj (see the file comment). Returns 0,
     NQ_EPROTO_TRUNCATED when the input ends early, when a declared count can
     not fit in the bytes left or on the reserved byte 0xc1. The cursor is
-    unspecified after an error. */
-int nq_mpr_next (nq_mpr_t *self, nq_mp_obj_t *obj);
+    unspecified after an error. Small integers and short strings (most of
+    a body) take the inline path; the rest nq_mpr_next_any_. */
+int nq_mpr_next_any_ (nq_mpr_t *self, nq_mp_obj_t *obj);
+
+static inline int
+nq_mpr_next (nq_mpr_t *self, nq_mp_obj_t *obj)
+{
+    if (self->p < self->end) {
+        uint8_t b = *self->p;
+        if (b <= 0x7f) {
+            self->p++;
+            obj->type = NQ_MP_UINT;
+            obj->v.u = b;
+            return 0;
+        }
+        if ((b & 0xe0) == 0xa0 && (size_t) (self->end - self->p) > (size_t) (b & 0x1f)) {
+            obj->type = NQ_MP_STR;
+            obj->v.s.ptr = self->p + 1;
+            obj->v.s.len = b & 0x1f;
+            self->p += 1 + (b & 0x1f);
+            return 0;
+        }
+    }
+    return nq_mpr_next_any_ (self, obj);
+}
 
 /*  Steps over one complete value. max_depth is how many levels of arrays or
     maps may still open (the value itself counts as one); strings, bins and

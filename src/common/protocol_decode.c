@@ -115,11 +115,31 @@ s_id (const uint8_t *p, size_t len, char *out)
     return 0;
 }
 
+//  Equal bytes? Keys are short: a loop beats a call to memcmp.
+static inline int
+s_eq (const char *a, const uint8_t *b, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if ((uint8_t) a[i] != b[i])
+            return 0;
+    return 1;
+}
+
+//  Is the NUL-terminated name exactly the len bytes at p?
+static int
+s_name_is (const char *name, const uint8_t *p, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (name[i] == '\0' || (uint8_t) name[i] != p[i])
+            return 0;
+    return name[len] == '\0';
+}
+
 static int
 s_enum (const nq_enum_names_t *names, const uint8_t *p, size_t len, int *out)
 {
     for (int i = 1; i < names->count; i++)
-        if (strlen (names->names[i]) == len && memcmp (names->names[i], p, len) == 0) {
+        if (s_name_is (names->names[i], p, len)) {
             *out = i;
             return 0;
         }
@@ -152,7 +172,7 @@ s_lookup (const nq_ftable_t *t, const uint8_t *key, size_t len, int *slot, size_
     //  one found before searching.
     if (*hint < t->count) {
         const nq_field_t *f = &t->fields[*hint];
-        if (f->type != NQ_F_EMBED && f->keylen == len && memcmp (f->key, key, len) == 0) {
+        if (f->type != NQ_F_EMBED && f->keylen == len && s_eq (f->key, key, len)) {
             *slot = *hint;
             *base_off = 0;
             (*hint)++;
@@ -165,7 +185,7 @@ s_lookup (const nq_ftable_t *t, const uint8_t *key, size_t len, int *slot, size_
             const nq_ftable_t *sub = f->aux;
             for (int j = 0; j < sub->count; j++) {
                 const nq_field_t *g = &sub->fields[j];
-                if (g->keylen == len && g->key[0] == key[0] && memcmp (g->key, key, len) == 0) {
+                if (g->keylen == len && s_eq (g->key, key, len)) {
                     *slot = 32 + j;
                     *base_off = f->off;
                     *hint = i + 1;
@@ -173,7 +193,7 @@ s_lookup (const nq_ftable_t *t, const uint8_t *key, size_t len, int *slot, size_
                 }
             }
         }
-        else if (f->keylen == len && f->key[0] == key[0] && memcmp (f->key, key, len) == 0) {
+        else if (f->keylen == len && s_eq (f->key, key, len)) {
             *slot = i;
             *base_off = 0;
             *hint = i + 1;
