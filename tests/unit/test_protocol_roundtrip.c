@@ -9,6 +9,7 @@
 #include "samples.h"
 
 #include <math.h>
+#include <msgpack.h>
 #include <string.h>
 
 static int
@@ -59,6 +60,38 @@ test_every_sample_round_trips (void **state)
             covered++;
         }
     assert_int_equal (covered, 23);
+}
+
+//  msgpack-c, as the reference implementation, reads every body the
+//  encoder writes, and packing what it read gives back the same bytes
+//  (so the encoder's output is canonical shortest-form msgpack).
+static void
+test_msgpack_c_agrees (void **state)
+{
+    (void) state;
+    for (int i = 0; i < nq_sample_count (); i++) {
+        nq_msg_t msg;
+        nq_wire_t wire;
+        nq_sample_build (i, &msg);
+        assert_int_equal (nq_msg_encode (&msg, &wire), 0);
+        msgpack_unpacked up;
+        msgpack_unpacked_init (&up);
+        size_t off = 0;
+        assert_int_equal (msgpack_unpack_next (&up, wire.frames[2].data, wire.frames[2].size, &off),
+                          MSGPACK_UNPACK_SUCCESS);
+        assert_int_equal (off, wire.frames[2].size);
+        assert_int_equal (up.data.type, MSGPACK_OBJECT_MAP);
+        msgpack_sbuffer sb;
+        msgpack_packer pk;
+        msgpack_sbuffer_init (&sb);
+        msgpack_packer_init (&pk, &sb, msgpack_sbuffer_write);
+        msgpack_pack_object (&pk, up.data);
+        assert_int_equal (sb.size, wire.frames[2].size);
+        assert_memory_equal (sb.data, wire.frames[2].data, sb.size);
+        msgpack_sbuffer_destroy (&sb);
+        msgpack_unpacked_destroy (&up);
+        nq_wire_fini (&wire);
+    }
 }
 
 static void
@@ -371,7 +404,7 @@ test_names (void **state)
     assert_null (nq_kind_name ((nq_kind_t) 9));
 }
 
-NQ_TEST_MAIN (cmocka_unit_test (test_every_sample_round_trips), cmocka_unit_test (test_submit_chat_values),
+NQ_TEST_MAIN (cmocka_unit_test (test_every_sample_round_trips), cmocka_unit_test (test_msgpack_c_agrees), cmocka_unit_test (test_submit_chat_values),
               cmocka_unit_test (test_embed_and_reflect_values), cmocka_unit_test (test_result_values),
               cmocka_unit_test (test_worker_and_control_values),
               cmocka_unit_test (test_large_prompt_goes_in_a_frame), cmocka_unit_test (test_decoded_outlives_frames),
