@@ -43,11 +43,11 @@ typedef struct {
 static int s_map_body (s_dec_t *d, nq_mpr_t *r, const nq_ftable_t *t, unsigned char *base, int depth,
                        uint32_t pairs);
 
-static int
+static inline int
 s_alloc (s_dec_t *d, size_t size, size_t align, void **out)
 {
     int over = 0;
-    *out = nq_msg_arena_alloc_ (d->msg, size, align, &over);
+    *out = nq_msg_arena_bump_ (d->msg, size, align, &over);
     if (*out)
         return 0;
     return over ? NQ_EPROTO_TOO_LARGE : NQ_ENOMEM;
@@ -119,7 +119,15 @@ s_id (const uint8_t *p, size_t len, char *out)
 static inline int
 s_eq (const char *a, const uint8_t *b, size_t len)
 {
-    for (size_t i = 0; i < len; i++)
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t x, y;
+        memcpy (&x, a + i, 8);
+        memcpy (&y, b + i, 8);
+        if (x != y)
+            return 0;
+    }
+    for (; i < len; i++)
         if ((uint8_t) a[i] != b[i])
             return 0;
     return 1;
@@ -168,15 +176,21 @@ s_code (const uint8_t *p, size_t len, int *out)
 static const nq_field_t *
 s_lookup (const nq_ftable_t *t, const uint8_t *key, size_t len, int *slot, size_t *base_off, int *hint)
 {
-    //  Encoders write keys in table order: try the field after the last
-    //  one found before searching.
-    if (*hint < t->count) {
-        const nq_field_t *f = &t->fields[*hint];
-        if (f->type != NQ_F_EMBED && f->keylen == len && s_eq (f->key, key, len)) {
-            *slot = *hint;
-            *base_off = 0;
-            (*hint)++;
-            return f;
+    //  Encoders write keys in table order: try the field after the last one
+    //  found (hint[0] a field of t, hint[1] a field of an embedded table)
+    //  before searching.
+    if (hint[0] < t->count) {
+        const nq_field_t *f = &t->fields[hint[0]];
+        const nq_ftable_t *sub = f->type == NQ_F_EMBED ? f->aux : NULL;
+        const nq_field_t *g = sub ? (hint[1] < sub->count ? &sub->fields[hint[1]] : NULL) : f;
+        if (g && g->keylen == len && s_eq (g->key, key, len)) {
+            *slot = sub ? 32 + hint[1] : hint[0];
+            *base_off = sub ? f->off : 0;
+            if (sub && hint[1] + 1 < sub->count)
+                hint[1]++;
+            else
+                hint[0]++, hint[1] = 0;
+            return g;
         }
     }
     for (int i = 0; i < t->count; i++) {
@@ -188,7 +202,8 @@ s_lookup (const nq_ftable_t *t, const uint8_t *key, size_t len, int *slot, size_
                 if (g->keylen == len && s_eq (g->key, key, len)) {
                     *slot = 32 + j;
                     *base_off = f->off;
-                    *hint = i + 1;
+                    hint[0] = j + 1 < sub->count ? i : i + 1;
+                    hint[1] = j + 1 < sub->count ? j + 1 : 0;
                     return g;
                 }
             }
@@ -196,7 +211,8 @@ s_lookup (const nq_ftable_t *t, const uint8_t *key, size_t len, int *slot, size_
         else if (f->keylen == len && s_eq (f->key, key, len)) {
             *slot = i;
             *base_off = 0;
-            *hint = i + 1;
+            hint[0] = i + 1;
+            hint[1] = 0;
             return f;
         }
     }
@@ -510,7 +526,7 @@ s_map_body (s_dec_t *d, nq_mpr_t *r, const nq_ftable_t *t, unsigned char *base, 
     s_defer_t defer[S_MAX_DEFER];
     int ndefer = 0;
     uint64_t seen = 0;
-    int rc, hint = 0;
+    int rc, hint[2] = {0, 0};
     for (uint32_t i = 0; i < pairs; i++) {
         nq_mp_obj_t key;
         if ((rc = nq_mpr_next (r, &key)))
@@ -521,7 +537,7 @@ s_map_body (s_dec_t *d, nq_mpr_t *r, const nq_ftable_t *t, unsigned char *base, 
             return NQ_EPROTO_TOO_LARGE;
         int slot;
         size_t base_off;
-        const nq_field_t *f = s_lookup (t, key.v.s.ptr, key.v.s.len, &slot, &base_off, &hint);
+        const nq_field_t *f = s_lookup (t, key.v.s.ptr, key.v.s.len, &slot, &base_off, hint);
         if (!f) {
             //  Unknown keys are skipped, within the same bounds as the rest.
             if ((rc = s_skip (d, r, depth)))

@@ -82,4 +82,31 @@ extern const nq_enum_names_t nq_kind_names_, nq_class_names_, nq_role_names_, nq
     memory or the budget runs out (*over set to 1 for the budget). */
 int nq_msg_arena_open_ (nq_msg_t *msg, size_t first, size_t budget);
 void *nq_msg_arena_alloc_ (nq_msg_t *msg, size_t size, size_t align, int *over);
+
+typedef struct nq_arena_block_t {
+    struct nq_arena_block_t *next;
+    size_t size;
+    size_t used;
+    _Alignas (max_align_t) unsigned char data[];
+} nq_arena_block_t;
+
+struct nq_arena_t {
+    nq_arena_block_t *head;
+    size_t budget;    //  bytes that may still be reserved
+};
+
+/*  The decoder's fast path: room in the current block, else the full call. */
+static inline void *
+nq_msg_arena_bump_ (nq_msg_t *msg, size_t size, size_t align, int *over)
+{
+    nq_arena_block_t *block = msg->arena_ ? msg->arena_->head : NULL;
+    if (block) {
+        size_t at = (block->used + align - 1) & ~(align - 1);
+        if (at <= block->size && block->size - at >= size) {
+            block->used = at + size;
+            return block->data + at;
+        }
+    }
+    return nq_msg_arena_alloc_ (msg, size, align, over);
+}
 #endif

@@ -10,17 +10,7 @@
 #include <stdint.h>
 #include <string.h>
 
-typedef struct s_block_t {
-    struct s_block_t *next;
-    size_t size;
-    size_t used;
-    alignas (max_align_t) unsigned char data[];
-} s_block_t;
-
-struct nq_arena_t {
-    s_block_t *head;
-    size_t budget;    //  bytes that may still be reserved
-};
+typedef nq_arena_block_t s_block_t;
 
 void
 nq_msg_init (nq_msg_t *self, nq_cmd_t cmd)
