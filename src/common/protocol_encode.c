@@ -188,7 +188,7 @@ s_add_frame (s_enc_t *e, const void *data, size_t size, bool owned)
 }
 
 //  Is the field's value set (not its default)?
-static int
+static inline int
 s_isset (const nq_field_t *f, const unsigned char *base, const nq_ftable_t *t)
 {
     const void *at = base + f->off;
@@ -233,19 +233,6 @@ s_isset (const nq_field_t *f, const unsigned char *base, const nq_ftable_t *t)
         return 1;
     }
     return 0;
-}
-
-//  Does the field go into the map? (A text goes either inline or as a frame.)
-static int
-s_present (const nq_field_t *f, const unsigned char *base, const nq_ftable_t *t)
-{
-    if (!s_isset (f, base, t))
-        return 0;
-    if (f->type == NQ_F_STR && (f->flags & NQ_FL_FRAMED))
-        return strlen (*(const char *const *) (base + f->off)) <= NQ_PROTO_INLINE_TEXT_MAX;
-    if (f->type == NQ_F_STR_FRAME)
-        return strlen (*(const char *const *) (base + f->off)) > NQ_PROTO_INLINE_TEXT_MAX;
-    return 1;
 }
 
 static int s_map (s_enc_t *e, const nq_ftable_t *t, const unsigned char *base);
@@ -421,7 +408,27 @@ s_fields (s_enc_t *e, const nq_ftable_t *t, const unsigned char *base, size_t *n
                 return NQ_EPROTO_MISSING;
             continue;
         }
-        else if (s_present (f, base, t)) {
+        else if (f->type == NQ_F_STR_FRAME)
+            continue;    //  written by the text field before it, when long
+        else if (f->type == NQ_F_STR) {
+            //  Texts are measured once; a long one in a field that allows
+            //  it goes as a frame under the next field's key ("…_frame").
+            const char *str = *(const char *const *) (base + f->off);
+            size_t len = strlen (str);
+            if ((f->flags & NQ_FL_FRAMED) && len > NQ_PROTO_INLINE_TEXT_MAX) {
+                int index = s_add_frame (e, str, len, false);
+                if (index < 0)
+                    return index;
+                s_str (e, f[1].key, f[1].keylen);
+                s_uint (&e->buf, (uint64_t) index);
+            }
+            else {
+                s_str (e, f->key, f->keylen);
+                s_str (e, str, len);
+            }
+            (*n)++;
+        }
+        else {
             s_str (e, f->key, f->keylen);
             rc = s_value (e, f, t, base);
             (*n)++;

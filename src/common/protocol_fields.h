@@ -38,7 +38,7 @@ typedef enum {
 #define NQ_FL_HAS 0x02       //  presence is a bit of the struct's `has` word
 #define NQ_FL_UNIT 0x04      //  a double in 0..1
 #define NQ_FL_INPUTS 0x08    //  an array bounded by max_embed_inputs too
-#define NQ_FL_FRAMED 0x10    //  a string that goes as a frame when long
+#define NQ_FL_FRAMED 0x10    //  a text that goes as a frame when long; the next field is its "_frame" key
 
 //  Texts longer than this travel as raw frames when the field allows it.
 #define NQ_PROTO_INLINE_TEXT_MAX 65536
