@@ -22,7 +22,7 @@ s_now (void)
 {
     struct timespec ts;
     clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 typedef enum { S_ENCODE, S_DECODE, S_ROUND_TRIP } s_mode_t;
@@ -64,7 +64,7 @@ s_case (const char *name, const nq_msg_t *msg, s_mode_t mode, double seconds)
         ops += 1024;
         now = s_now ();
     }
-    double rate = (double) ops / (now - start);
+    double rate = (double)ops / (now - start);
     printf ("%s %.0f %.1f %zu\n", name, rate, 1e9 / rate, bytes);
     nq_wire_fini (&wire);
 }
@@ -84,7 +84,7 @@ main (int argc, char **argv)
     enum { INPUTS = 64, DIMS = 384 };
     static float vectors[INPUTS * DIMS];
     for (size_t i = 0; i < INPUTS * DIMS; i++)
-        vectors[i] = (float) ((double) ((i * 2654435761u) % 2000) / 1000.0 - 1.0);
+        vectors[i] = (float)((double)((i * 2654435761u) % 2000) / 1000.0 - 1.0);
     nq_msg_t embed;
     nq_sample_build (nq_sample_find ("result_embed"), &embed);
     embed.u.result.body.embed.count = INPUTS;

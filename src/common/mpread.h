@@ -23,9 +23,9 @@
 typedef enum {
     NQ_MP_NIL = 0,
     NQ_MP_BOOL,
-    NQ_MP_UINT,    //  a non-negative integer (any msgpack int encoding)
-    NQ_MP_INT,     //  a negative integer
-    NQ_MP_FLOAT,   //  float32 or float64, widened to double
+    NQ_MP_UINT,     //  a non-negative integer (any msgpack int encoding)
+    NQ_MP_INT,      //  a negative integer
+    NQ_MP_FLOAT,    //  float32 or float64, widened to double
     NQ_MP_STR,
     NQ_MP_BIN,
     NQ_MP_ARRAY,
@@ -37,15 +37,15 @@ typedef struct {
     nq_mp_type_t type;
     int8_t ext_type;    //  for NQ_MP_EXT
     union {
-        int b;           //  NQ_MP_BOOL
-        uint64_t u;      //  NQ_MP_UINT
-        int64_t i;       //  NQ_MP_INT
-        double f;        //  NQ_MP_FLOAT
-        uint32_t n;      //  NQ_MP_ARRAY elements, NQ_MP_MAP pairs
+        int b;         //  NQ_MP_BOOL
+        uint64_t u;    //  NQ_MP_UINT
+        int64_t i;     //  NQ_MP_INT
+        double f;      //  NQ_MP_FLOAT
+        uint32_t n;    //  NQ_MP_ARRAY elements, NQ_MP_MAP pairs
         struct {
             const uint8_t *ptr;    //  points into the reader's buffer
             uint32_t len;
-        } s;             //  NQ_MP_STR, NQ_MP_BIN, NQ_MP_EXT body
+        } s;    //  NQ_MP_STR, NQ_MP_BIN, NQ_MP_EXT body
     } v;
 } nq_mp_obj_t;
 
@@ -78,7 +78,7 @@ nq_mpr_next (nq_mpr_t *self, nq_mp_obj_t *obj)
             obj->v.u = b;
             return 0;
         }
-        if ((b & 0xe0) == 0xa0 && (size_t) (self->end - self->p) > (size_t) (b & 0x1f)) {
+        if ((b & 0xe0) == 0xa0 && (size_t)(self->end - self->p) > (size_t)(b & 0x1f)) {
             obj->type = NQ_MP_STR;
             obj->v.s.ptr = self->p + 1;
             obj->v.s.len = b & 0x1f;

@@ -29,7 +29,9 @@ typedef struct {
     s_buf_t buf;
 } s_enc_t;
 
-#define S_B16(x) x, x + 1, x + 2, x + 3, x + 4, x + 5, x + 6, x + 7, x + 8, x + 9, x + 10, x + 11, x + 12, x + 13, x + 14, x + 15
+#define S_B16(x)                                                                                             \
+    x, x + 1, x + 2, x + 3, x + 4, x + 5, x + 6, x + 7, x + 8, x + 9, x + 10, x + 11, x + 12, x + 13,        \
+        x + 14, x + 15
 //  Command frames point here: the byte values 0x00..0x4f.
 static const uint8_t s_cmd_bytes[] = {S_B16 (0x00), S_B16 (0x10), S_B16 (0x20), S_B16 (0x30), S_B16 (0x40)};
 
@@ -75,7 +77,7 @@ static inline void
 s_be (uint8_t *p, uint64_t v, int n)
 {
     for (int i = n - 1; i >= 0; i--, v >>= 8)
-        p[i] = (uint8_t) v;
+        p[i] = (uint8_t)v;
 }
 
 static void
@@ -86,7 +88,7 @@ s_uint (s_buf_t *buf, uint64_t v)
         return;
     int n;
     if (v < 0x80) {
-        p[0] = (uint8_t) v;
+        p[0] = (uint8_t)v;
         buf->size += 1;
         return;
     }
@@ -99,14 +101,14 @@ s_uint (s_buf_t *buf, uint64_t v)
     else
         p[0] = 0xcf, n = 8;
     s_be (p + 1, v, n);
-    buf->size += (size_t) n + 1;
+    buf->size += (size_t)n + 1;
 }
 
 static void
 s_int (s_buf_t *buf, int64_t v)
 {
     if (v >= 0) {
-        s_uint (buf, (uint64_t) v);
+        s_uint (buf, (uint64_t)v);
         return;
     }
     uint8_t *p = s_room (buf, 9);
@@ -114,7 +116,7 @@ s_int (s_buf_t *buf, int64_t v)
         return;
     int n;
     if (v >= -32) {
-        p[0] = (uint8_t) (int8_t) v;
+        p[0] = (uint8_t)(int8_t)v;
         buf->size += 1;
         return;
     }
@@ -126,8 +128,8 @@ s_int (s_buf_t *buf, int64_t v)
         p[0] = 0xd2, n = 4;
     else
         p[0] = 0xd3, n = 8;
-    s_be (p + 1, (uint64_t) v, n);
-    buf->size += (size_t) n + 1;
+    s_be (p + 1, (uint64_t)v, n);
+    buf->size += (size_t)n + 1;
 }
 
 static void
@@ -157,7 +159,7 @@ s_head (s_buf_t *buf, size_t n, int map)
     if (!p)
         return;
     if (n <= 15) {
-        p[0] = (uint8_t) ((map ? 0x80 : 0x90) | n);
+        p[0] = (uint8_t)((map ? 0x80 : 0x90) | n);
         buf->size += 1;
     }
     else if (n <= 0xffff) {
@@ -179,12 +181,12 @@ s_add_frame (s_enc_t *e, const void *data, size_t size, bool owned)
     nq_wire_t *w = e->wire;
     if (w->count >= NQ_WIRE_MAX_FRAMES) {
         if (owned)
-            nq_free ((void *) data);
+            nq_free ((void *)data);
         return NQ_EPROTO_VALUE;
     }
-    w->frames[w->count] = (nq_frame_t) {data, size};
+    w->frames[w->count] = (nq_frame_t){data, size};
     w->owned[w->count] = owned;
-    return (int) w->count++;
+    return (int)w->count++;
 }
 
 //  Is the field's value set (not its default)?
@@ -193,33 +195,33 @@ s_isset (const nq_field_t *f, const unsigned char *base, const nq_ftable_t *t)
 {
     const void *at = base + f->off;
     if ((f->flags & NQ_FL_HAS) && t->has_off >= 0)
-        return (*(const uint32_t *) (base + t->has_off) >> f->bit) & 1;
-    switch ((nq_ftype_t) f->type) {
+        return (*(const uint32_t *)(base + t->has_off) >> f->bit) & 1;
+    switch ((nq_ftype_t)f->type) {
     case NQ_F_U64:
-        return *(const uint64_t *) at != 0;
+        return *(const uint64_t *)at != 0;
     case NQ_F_U32:
-        return *(const uint32_t *) at != 0;
+        return *(const uint32_t *)at != 0;
     case NQ_F_I64:
-        return *(const int64_t *) at != 0;
+        return *(const int64_t *)at != 0;
     case NQ_F_DOUBLE:
-        return *(const double *) at != 0.0;
+        return *(const double *)at != 0.0;
     case NQ_F_BOOL:
     case NQ_F_NBOOL:
-        return *(const bool *) at;
+        return *(const bool *)at;
     case NQ_F_STR:
     case NQ_F_STR_FRAME:
     case NQ_F_VECTORS:
-        return *(const void *const *) at != NULL;
+        return *(const void *const *)at != NULL;
     case NQ_F_ID:
-        return *(const char *) at != '\0';
+        return *(const char *)at != '\0';
     case NQ_F_ENUM:
     case NQ_F_CODE:
-        return *(const int *) at != 0;
+        return *(const int *)at != 0;
     case NQ_F_RAW:
-        return ((const nq_raw_t *) at)->size != 0;
+        return ((const nq_raw_t *)at)->size != 0;
     case NQ_F_STRS:
     case NQ_F_ARRAY:
-        return *(const size_t *) (base + f->off2) != 0;
+        return *(const size_t *)(base + f->off2) != 0;
     case NQ_F_MAP: {
         const nq_ftable_t *sub = f->aux;
         for (int i = 0; i < sub->count; i++)
@@ -228,7 +230,7 @@ s_isset (const nq_field_t *f, const unsigned char *base, const nq_ftable_t *t)
         return 0;
     }
     case NQ_F_UNION:
-        return *(const int *) (base + f->off2) != 0;
+        return *(const int *)(base + f->off2) != 0;
     case NQ_F_EMBED:
         return 1;
     }
@@ -245,9 +247,9 @@ s_str (s_enc_t *e, const char *str, size_t len)
         return;
     size_t h;
     if (len <= 31)
-        p[0] = (uint8_t) (0xa0 | len), h = 1;
+        p[0] = (uint8_t)(0xa0 | len), h = 1;
     else if (len <= 0xff)
-        p[0] = 0xd9, p[1] = (uint8_t) len, h = 2;
+        p[0] = 0xd9, p[1] = (uint8_t)len, h = 2;
     else if (len <= 0xffff)
         p[0] = 0xda, s_be (p + 1, len, 2), h = 3;
     else
@@ -261,18 +263,18 @@ s_value (s_enc_t *e, const nq_field_t *f, const nq_ftable_t *t, const unsigned c
 {
     const void *at = base + f->off;
     s_buf_t *buf = &e->buf;
-    switch ((nq_ftype_t) f->type) {
+    switch ((nq_ftype_t)f->type) {
     case NQ_F_U64:
-        s_uint (buf, *(const uint64_t *) at);
+        s_uint (buf, *(const uint64_t *)at);
         return 0;
     case NQ_F_U32:
-        s_uint (buf, *(const uint32_t *) at);
+        s_uint (buf, *(const uint32_t *)at);
         return 0;
     case NQ_F_I64:
-        s_int (buf, *(const int64_t *) at);
+        s_int (buf, *(const int64_t *)at);
         return 0;
     case NQ_F_DOUBLE:
-        s_double (buf, *(const double *) at);
+        s_double (buf, *(const double *)at);
         return 0;
     case NQ_F_BOOL:
         s_bool (buf, true);
@@ -281,16 +283,16 @@ s_value (s_enc_t *e, const nq_field_t *f, const nq_ftable_t *t, const unsigned c
         s_bool (buf, false);
         return 0;
     case NQ_F_STR: {
-        const char *s = *(const char *const *) at;
+        const char *s = *(const char *const *)at;
         s_str (e, s, strlen (s));
         return 0;
     }
     case NQ_F_STR_FRAME: {
-        const char *s = *(const char *const *) at;
+        const char *s = *(const char *const *)at;
         int index = s_add_frame (e, s, strlen (s), false);
         if (index < 0)
             return index;
-        s_uint (buf, (uint64_t) index);
+        s_uint (buf, (uint64_t)index);
         return 0;
     }
     case NQ_F_ID: {
@@ -302,14 +304,14 @@ s_value (s_enc_t *e, const nq_field_t *f, const nq_ftable_t *t, const unsigned c
     }
     case NQ_F_ENUM: {
         const nq_enum_names_t *names = f->aux;
-        int v = *(const int *) at;
+        int v = *(const int *)at;
         if (v <= 0 || v >= names->count)
             return NQ_EPROTO_VALUE;
         s_str (e, names->names[v], strlen (names->names[v]));
         return 0;
     }
     case NQ_F_CODE: {
-        const char *wire = nq_error_wire (*(const int *) at);
+        const char *wire = nq_error_wire (*(const int *)at);
         s_str (e, wire, strlen (wire));
         return 0;
     }
@@ -318,14 +320,14 @@ s_value (s_enc_t *e, const nq_field_t *f, const nq_ftable_t *t, const unsigned c
         nq_mpr_t r;
         nq_mpr_init (&r, raw->data, raw->size);
         const nq_limits_t *lim = nq_limits_default ();
-        if (nq_mpr_skip (&r, (int) lim->max_depth, lim->max_array, lim->max_string) || nq_mpr_remaining (&r))
+        if (nq_mpr_skip (&r, (int)lim->max_depth, lim->max_array, lim->max_string) || nq_mpr_remaining (&r))
             return NQ_EPROTO_VALUE;    //  not exactly one msgpack value
         s_write (buf, raw->data, raw->size);
         return 0;
     }
     case NQ_F_STRS: {
-        const char *const *items = *(const char *const *const *) at;
-        size_t n = *(const size_t *) (base + f->off2);
+        const char *const *items = *(const char *const *const *)at;
+        size_t n = *(const size_t *)(base + f->off2);
         s_head (buf, n, 0);
         for (size_t i = 0; i < n; i++) {
             if (!items[i])
@@ -335,8 +337,8 @@ s_value (s_enc_t *e, const nq_field_t *f, const nq_ftable_t *t, const unsigned c
         return 0;
     }
     case NQ_F_ARRAY: {
-        const unsigned char *items = *(const unsigned char *const *) at;
-        size_t n = *(const size_t *) (base + f->off2);
+        const unsigned char *items = *(const unsigned char *const *)at;
+        size_t n = *(const size_t *)(base + f->off2);
         s_head (buf, n, 0);
         for (size_t i = 0; i < n; i++) {
             int rc = s_map (e, f->aux, items + i * f->esize);
@@ -348,15 +350,15 @@ s_value (s_enc_t *e, const nq_field_t *f, const nq_ftable_t *t, const unsigned c
     case NQ_F_MAP:
         return s_map (e, f->aux, at);
     case NQ_F_UNION: {
-        int kind = *(const int *) (base + f->off2);
+        int kind = *(const int *)(base + f->off2);
         const nq_ftable_t *const *subs = f->aux;
         if (kind <= 0 || kind > 3 || !subs[kind])
             return NQ_EPROTO_VALUE;
         return s_map (e, subs[kind], at);
     }
     case NQ_F_VECTORS: {
-        const nq_embed_result_t *er = (const nq_embed_result_t *) base;
-        size_t n = (size_t) er->count * er->dimensions;
+        const nq_embed_result_t *er = (const nq_embed_result_t *)base;
+        size_t n = (size_t)er->count * er->dimensions;
         if (n == 0)
             return NQ_EPROTO_VALUE;
         uint8_t *out = nq_malloc (n * 4);
@@ -365,21 +367,21 @@ s_value (s_enc_t *e, const nq_field_t *f, const nq_ftable_t *t, const unsigned c
         for (size_t i = 0; i < n; i++) {
             uint32_t u;
             memcpy (&u, &er->vectors[i], 4);
-            out[4 * i] = (uint8_t) u;
-            out[4 * i + 1] = (uint8_t) (u >> 8);
-            out[4 * i + 2] = (uint8_t) (u >> 16);
-            out[4 * i + 3] = (uint8_t) (u >> 24);
+            out[4 * i] = (uint8_t)u;
+            out[4 * i + 1] = (uint8_t)(u >> 8);
+            out[4 * i + 2] = (uint8_t)(u >> 16);
+            out[4 * i + 3] = (uint8_t)(u >> 24);
         }
         int index = s_add_frame (e, out, n * 4, true);
         if (index < 0)
             return index;
-        s_uint (buf, (uint64_t) index);
+        s_uint (buf, (uint64_t)index);
         return 0;
     }
     case NQ_F_EMBED:
         break;
     }
-    (void) t;
+    (void)t;
     return NQ_EINTERNAL;
 }
 
@@ -413,14 +415,14 @@ s_fields (s_enc_t *e, const nq_ftable_t *t, const unsigned char *base, size_t *n
         else if (f->type == NQ_F_STR) {
             //  Texts are measured once; a long one in a field that allows
             //  it goes as a frame under the next field's key ("…_frame").
-            const char *str = *(const char *const *) (base + f->off);
+            const char *str = *(const char *const *)(base + f->off);
             size_t len = strlen (str);
             if ((f->flags & NQ_FL_FRAMED) && len > NQ_PROTO_INLINE_TEXT_MAX) {
                 int index = s_add_frame (e, str, len, false);
                 if (index < 0)
                     return index;
                 s_str (e, f[1].key, f[1].keylen);
-                s_uint (&e->buf, (uint64_t) index);
+                s_uint (&e->buf, (uint64_t)index);
             }
             else {
                 s_str (e, f->key, f->keylen);
@@ -453,15 +455,15 @@ s_map (s_enc_t *e, const nq_ftable_t *t, const unsigned char *base)
         return rc;
     uint8_t *h = e->buf.data + at;
     if (n <= 15) {
-        h[0] = (uint8_t) (0x80 | n);
+        h[0] = (uint8_t)(0x80 | n);
         if (wide) {
             memmove (h + 1, h + 3, e->buf.size - at - 3);
             e->buf.size -= 2;
         }
     }
     else {
-        h[1] = (uint8_t) (n >> 8);
-        h[2] = (uint8_t) n;
+        h[1] = (uint8_t)(n >> 8);
+        h[2] = (uint8_t)n;
     }
     return 0;
 }
@@ -474,14 +476,14 @@ nq_msg_encode (const nq_msg_t *msg, nq_wire_t *wire)
     if (!table || msg->cmd >= sizeof s_cmd_bytes)
         return NQ_EPROTO_COMMAND;
     s_enc_t e = {.msg = msg, .wire = wire};
-    wire->frames[0] = (nq_frame_t) {NQ_PROTO_VERSION, NQ_PROTO_VERSION_LEN};
-    wire->frames[1] = (nq_frame_t) {&s_cmd_bytes[msg->cmd], 1};
+    wire->frames[0] = (nq_frame_t){NQ_PROTO_VERSION, NQ_PROTO_VERSION_LEN};
+    wire->frames[1] = (nq_frame_t){&s_cmd_bytes[msg->cmd], 1};
     wire->count = NQ_PROTO_HEAD_FRAMES;    //  frame 2 (the body) is set below
     wire->owned[2] = true;
-    int rc = s_map (&e, table, (const unsigned char *) &msg->u);
+    int rc = s_map (&e, table, (const unsigned char *)&msg->u);
     if (rc == 0 && e.buf.failed)
         rc = NQ_ENOMEM;
-    wire->frames[2] = (nq_frame_t) {e.buf.data, e.buf.size};
+    wire->frames[2] = (nq_frame_t){e.buf.data, e.buf.size};
     if (rc)
         nq_wire_fini (wire);
     return rc;

@@ -60,7 +60,7 @@ nq_msg_arena_open_ (nq_msg_t *msg, size_t first, size_t budget)
     s_block_t *block = s_block_new (sizeof (nq_arena_t) + alignof (max_align_t) + first);
     if (!block)
         return NQ_ENOMEM;
-    nq_arena_t *arena = (nq_arena_t *) block->data;
+    nq_arena_t *arena = (nq_arena_t *)block->data;
     block->used = (sizeof (nq_arena_t) + alignof (max_align_t) - 1) & ~(alignof (max_align_t) - 1);
     arena->head = block;
     arena->budget = budget - first;
@@ -127,7 +127,7 @@ nq_wire_fini (nq_wire_t *self)
         return;
     for (size_t i = 0; i < self->count && i < NQ_WIRE_MAX_FRAMES; i++)
         if (self->owned[i])
-            nq_free ((void *) self->frames[i].data);
+            nq_free ((void *)self->frames[i].data);
     memset (self, 0, sizeof *self);
 }
 

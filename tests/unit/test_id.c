@@ -10,7 +10,7 @@
 static void
 test_format_and_time (void **state)
 {
-    (void) state;
+    (void)state;
     nq_clock_t *clock = nq_clock_new_manual (0, 1732780800123ULL);
     nq_idgen_t gen;
     nq_idgen_init (&gen, clock, 42);
@@ -29,7 +29,7 @@ test_format_and_time (void **state)
 static void
 test_strictly_increasing (void **state)
 {
-    (void) state;
+    (void)state;
     nq_clock_t *clock = nq_clock_new_manual (0, 1732780800000ULL);
     nq_idgen_t gen;
     nq_idgen_init (&gen, clock, 0);    //  OpenSSL random bits
@@ -49,7 +49,7 @@ test_strictly_increasing (void **state)
 static void
 test_seeded_is_reproducible (void **state)
 {
-    (void) state;
+    (void)state;
     nq_clock_t *clock = nq_clock_new_manual (0, 1000);
     nq_idgen_t a, b;
     nq_idgen_init (&a, clock, 7);

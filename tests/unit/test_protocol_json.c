@@ -24,7 +24,7 @@ s_render (const void *data, size_t size, int *rc)
 static void
 test_values (void **state)
 {
-    (void) state;
+    (void)state;
     msgpack_sbuffer sb;
     msgpack_packer pk;
     msgpack_sbuffer_init (&sb);
@@ -56,21 +56,21 @@ test_values (void **state)
 static void
 test_refusals (void **state)
 {
-    (void) state;
+    (void)state;
     int rc;
     struct {
         const char *bytes;
         size_t size;
         int code;
     } cases[] = {
-        {"\x92\x01", 2, NQ_EPROTO_TRUNCATED},                          //  array of 2 with 1
-        {"\x01\x02", 2, NQ_EPROTO_TRUNCATED},                          //  two values
-        {"\x81\x01\x02", 3, NQ_EPROTO_TYPE},                           //  integer key
-        {"\xd4\x01\x00", 3, NQ_EPROTO_TYPE},                           //  ext
-        {"\xa2\xc3\x28", 3, NQ_EPROTO_UTF8},                           //  bad UTF-8
-        {"\xcf\xff\xff\xff\xff\xff\xff\xff\xff", 9, NQ_EPROTO_VALUE},  //  2^64-1
-        {"\xcb\x7f\xf8\x00\x00\x00\x00\x00\x00", 9, NQ_EPROTO_VALUE},  //  NaN
-        {"\xdd\xff\xff\xff\xff", 5, NQ_EPROTO_TRUNCATED},              //  a lying count
+        {"\x92\x01", 2, NQ_EPROTO_TRUNCATED},                            //  array of 2 with 1
+        {"\x01\x02", 2, NQ_EPROTO_TRUNCATED},                            //  two values
+        {"\x81\x01\x02", 3, NQ_EPROTO_TYPE},                             //  integer key
+        {"\xd4\x01\x00", 3, NQ_EPROTO_TYPE},                             //  ext
+        {"\xa2\xc3\x28", 3, NQ_EPROTO_UTF8},                             //  bad UTF-8
+        {"\xcf\xff\xff\xff\xff\xff\xff\xff\xff", 9, NQ_EPROTO_VALUE},    //  2^64-1
+        {"\xcb\x7f\xf8\x00\x00\x00\x00\x00\x00", 9, NQ_EPROTO_VALUE},    //  NaN
+        {"\xdd\xff\xff\xff\xff", 5, NQ_EPROTO_TRUNCATED},                //  a lying count
         {"", 0, NQ_EPROTO_TRUNCATED},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

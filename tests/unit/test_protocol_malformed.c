@@ -47,7 +47,7 @@ s_kv (s_body_t *b, const char *k, const char *v)
 static int
 s_run (s_body_t *b, int cmd, nq_dir_t dir, const nq_limits_t *lim, const nq_frame_t *extra, size_t nextra)
 {
-    uint8_t c = (uint8_t) cmd;
+    uint8_t c = (uint8_t)cmd;
     nq_frame_t frames[8] = {{"NQP1", 4}, {&c, 1}, {b->sb.data, b->sb.size}};
     for (size_t i = 0; i < nextra; i++)
         frames[3 + i] = extra[i];
@@ -84,7 +84,7 @@ s_submit_embed (const char *input, void (*fn) (s_body_t *), int extra_pairs, con
 static void
 test_minimal_and_tolerant (void **state)
 {
-    (void) state;
+    (void)state;
     assert_int_equal (s_submit_embed ("hello", NULL, 0, NULL), 0);
 }
 
@@ -106,7 +106,7 @@ s_unknown_keys (s_body_t *b)
 static void
 test_unknown_keys_are_ignored (void **state)
 {
-    (void) state;
+    (void)state;
     assert_int_equal (s_submit_embed ("hello", s_unknown_keys, 2, NULL), 0);
 }
 
@@ -114,7 +114,7 @@ test_unknown_keys_are_ignored (void **state)
 static void
 test_truncated (void **state)
 {
-    (void) state;
+    (void)state;
     nq_msg_t msg, back;
     nq_wire_t wire;
     nq_sample_build (nq_sample_find ("submit_chat"), &msg);
@@ -128,7 +128,7 @@ test_truncated (void **state)
     uint8_t *longer = nq_malloc (wire.frames[2].size + 1);
     memcpy (longer, wire.frames[2].data, wire.frames[2].size);
     longer[wire.frames[2].size] = 0xc0;
-    frames[2] = (nq_frame_t) {longer, wire.frames[2].size + 1};
+    frames[2] = (nq_frame_t){longer, wire.frames[2].size + 1};
     assert_int_equal (nq_msg_decode (&back, frames, 3, NQ_DIR_CLIENT_BROKER, NULL), NQ_EPROTO_TRUNCATED);
     nq_free (longer);
     nq_wire_fini (&wire);
@@ -138,7 +138,7 @@ test_truncated (void **state)
 static void
 test_lying_counts_allocate_nothing (void **state)
 {
-    (void) state;
+    (void)state;
     const uint8_t bodies[][7] = {
         {0xdf, 0xff, 0xff, 0xff, 0xff, 0xa1, 'x'},    //  map32 of 4G pairs
         {0x81, 0xa1, 'x', 0xdd, 0xff, 0xff, 0xff},    //  array32 cut short
@@ -171,7 +171,7 @@ s_rid_str (s_body_t *b)
 static void
 test_wrong_types (void **state)
 {
-    (void) state;
+    (void)state;
     assert_int_equal (s_submit_embed ("a", s_kind_int, 1, NULL), NQ_EPROTO_TYPE);
     assert_int_equal (s_submit_embed ("a", s_rid_str, 1, NULL), NQ_EPROTO_TYPE);
     //  The body is an array, not a map.
@@ -208,19 +208,19 @@ test_wrong_types (void **state)
 static void
 s_many_inputs (s_body_t *b)
 {
-    (void) b;
+    (void)b;
 }
 
 static void
 test_oversized (void **state)
 {
-    (void) state;
+    (void)state;
     nq_limits_t lim;
     nq_limits_defaults (&lim);
     lim.max_string = 16;
     assert_int_equal (s_submit_embed ("0123456789abcdef", NULL, 0, &lim), 0);
     assert_int_equal (s_submit_embed ("0123456789abcdefg", NULL, 0, &lim), NQ_EPROTO_TOO_LARGE);
-    (void) s_many_inputs;
+    (void)s_many_inputs;
 
     //  Too many embed inputs, too many array elements.
     nq_limits_defaults (&lim);
@@ -235,10 +235,11 @@ test_oversized (void **state)
         s_str (&b, "payload");
         msgpack_pack_map (&b.pk, 1);
         s_str (&b, "inputs");
-        msgpack_pack_array (&b.pk, (size_t) n);
+        msgpack_pack_array (&b.pk, (size_t)n);
         for (int i = 0; i < n; i++)
             s_str (&b, "x");
-        assert_int_equal (s_run (&b, NQ_CMD_SUBMIT, NQ_DIR_ANY, &lim, NULL, 0), n <= 4 ? 0 : NQ_EPROTO_TOO_LARGE);
+        assert_int_equal (s_run (&b, NQ_CMD_SUBMIT, NQ_DIR_ANY, &lim, NULL, 0),
+                          n <= 4 ? 0 : NQ_EPROTO_TOO_LARGE);
     }
     s_body_t b;
     s_open (&b);
@@ -273,7 +274,7 @@ test_oversized (void **state)
 static void
 test_too_deep (void **state)
 {
-    (void) state;
+    (void)state;
     //  A chat format (a free value) nested past max_depth.
     for (int deep = 0; deep < 2; deep++) {
         s_body_t b;
@@ -294,7 +295,8 @@ test_too_deep (void **state)
         for (int i = 0; i < n; i++)
             msgpack_pack_array (&b.pk, 1);
         msgpack_pack_nil (&b.pk);
-        assert_int_equal (s_run (&b, NQ_CMD_SUBMIT, NQ_DIR_ANY, NULL, NULL, 0), deep ? NQ_EPROTO_TOO_DEEP : 0);
+        assert_int_equal (s_run (&b, NQ_CMD_SUBMIT, NQ_DIR_ANY, NULL, NULL, 0),
+                          deep ? NQ_EPROTO_TOO_DEEP : 0);
     }
     //  An unknown key hiding a deep value; a REPLY with deep data.
     s_body_t b;
@@ -317,7 +319,7 @@ test_too_deep (void **state)
 static void
 test_invalid_utf8 (void **state)
 {
-    (void) state;
+    (void)state;
     const char *bad[] = {"\xff", "ab\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "caf\xc3", "\xe2\x82"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_int_equal (s_submit_embed (bad[i], NULL, 0, NULL), NQ_EPROTO_UTF8);
@@ -338,7 +340,7 @@ test_invalid_utf8 (void **state)
 static void
 test_missing_fields (void **state)
 {
-    (void) state;
+    (void)state;
     s_body_t b;
     //  No model.
     s_open (&b);
@@ -391,7 +393,7 @@ test_missing_fields (void **state)
 static void
 test_commands_versions_frames (void **state)
 {
-    (void) state;
+    (void)state;
     s_body_t b;
     s_open (&b);
     msgpack_pack_map (&b.pk, 0);
@@ -452,8 +454,8 @@ test_commands_versions_frames (void **state)
 static void
 test_values_out_of_domain (void **state)
 {
-    (void) state;
-    const char *bad_ids[] = {"01938a6e-7b1c-7d2e-9f3a-4b5c6d7e8f9",  "01938A6E-7B1C-7D2E-9F3A-4B5C6D7E8F90",
+    (void)state;
+    const char *bad_ids[] = {"01938a6e-7b1c-7d2e-9f3a-4b5c6d7e8f9", "01938A6E-7B1C-7D2E-9F3A-4B5C6D7E8F90",
                              "01938a6e_7b1c-7d2e-9f3a-4b5c6d7e8f90", "01938a6e-7b1c-7d2e-9f3a-4b5c6d7e8fzz"};
     for (size_t i = 0; i < 4; i++) {
         s_body_t b;
@@ -523,7 +525,7 @@ test_values_out_of_domain (void **state)
 static void
 test_limits (void **state)
 {
-    (void) state;
+    (void)state;
     nq_limits_t lim;
     nq_limits_defaults (&lim);
     assert_int_equal (nq_limits_check (&lim), 0);

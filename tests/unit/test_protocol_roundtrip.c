@@ -18,8 +18,8 @@ s_same (const nq_wire_t *a, const nq_wire_t *b)
     if (a->count != b->count)
         return 0;
     for (size_t i = 0; i < a->count; i++)
-        if (a->frames[i].size != b->frames[i].size
-            || memcmp (a->frames[i].data, b->frames[i].data, a->frames[i].size))
+        if (a->frames[i].size != b->frames[i].size ||
+            memcmp (a->frames[i].data, b->frames[i].data, a->frames[i].size))
             return 0;
     return 1;
 }
@@ -32,7 +32,7 @@ s_through (int i, nq_msg_t *out)
     nq_wire_t wire, again;
     nq_sample_build (i, &msg);
     assert_int_equal (nq_msg_encode (&msg, &wire), 0);
-    assert_int_equal (nq_msg_decode (out, wire.frames, wire.count, (nq_dir_t) nq_cmd_dir (msg.cmd), NULL), 0);
+    assert_int_equal (nq_msg_decode (out, wire.frames, wire.count, (nq_dir_t)nq_cmd_dir (msg.cmd), NULL), 0);
     assert_int_equal (out->cmd, msg.cmd);
     assert_int_equal (nq_msg_encode (out, &again), 0);
     assert_true (s_same (&wire, &again));
@@ -44,7 +44,7 @@ s_through (int i, nq_msg_t *out)
 static void
 test_every_sample_round_trips (void **state)
 {
-    (void) state;
+    (void)state;
     int commands[256] = {0};
     for (int i = 0; i < nq_sample_count (); i++) {
         nq_msg_t msg;
@@ -68,7 +68,7 @@ test_every_sample_round_trips (void **state)
 static void
 test_msgpack_c_agrees (void **state)
 {
-    (void) state;
+    (void)state;
     for (int i = 0; i < nq_sample_count (); i++) {
         nq_msg_t msg;
         nq_wire_t wire;
@@ -97,7 +97,7 @@ test_msgpack_c_agrees (void **state)
 static void
 test_submit_chat_values (void **state)
 {
-    (void) state;
+    (void)state;
     nq_msg_t m;
     s_through (nq_sample_find ("submit_chat"), &m);
     const nq_job_t *job = &m.u.submit.job;
@@ -139,7 +139,7 @@ test_submit_chat_values (void **state)
 static void
 test_embed_and_reflect_values (void **state)
 {
-    (void) state;
+    (void)state;
     nq_msg_t m;
     s_through (nq_sample_find ("submit_embed"), &m);
     const nq_embed_t *e = &m.u.submit.job.payload.embed;
@@ -168,13 +168,14 @@ test_embed_and_reflect_values (void **state)
 static void
 test_result_values (void **state)
 {
-    (void) state;
+    (void)state;
     nq_msg_t m;
     s_through (nq_sample_find ("result_embed"), &m);
     const nq_embed_result_t *e = &m.u.result.body.embed;
     assert_int_equal (e->count, 3);
     assert_int_equal (e->dimensions, 4);
-    const float want[] = {0.125f, -0.5f, 1.0f, 0.0f, -0.0625f, 3.5f, 2.25f, -1.75f, 0.5f, 0.25f, -2.0f, 1e-3f};
+    const float want[] = {0.125f, -0.5f,  1.0f, 0.0f,  -0.0625f, 3.5f,
+                          2.25f,  -1.75f, 0.5f, 0.25f, -2.0f,    1e-3f};
     assert_memory_equal (e->vectors, want, sizeof want);
     nq_msg_fini (&m);
 
@@ -196,7 +197,7 @@ test_result_values (void **state)
 static void
 test_worker_and_control_values (void **state)
 {
-    (void) state;
+    (void)state;
     nq_msg_t m;
     s_through (nq_sample_find ("ready"), &m);
     assert_string_equal (m.u.ready.worker_id, "worker-a1");
@@ -245,11 +246,11 @@ test_worker_and_control_values (void **state)
 static void
 test_large_prompt_goes_in_a_frame (void **state)
 {
-    (void) state;
+    (void)state;
     size_t len = 100000;
     char *big = nq_malloc (len + 1);
     for (size_t i = 0; i < len; i++)
-        big[i] = (char) ('a' + i % 26);
+        big[i] = (char)('a' + i % 26);
     big[len] = '\0';
     nq_chat_message_t messages[] = {{NQ_ROLE_USER, "short"}, {NQ_ROLE_USER, big}};
     nq_msg_t msg, back;
@@ -275,18 +276,18 @@ test_large_prompt_goes_in_a_frame (void **state)
 static void
 test_decoded_outlives_frames (void **state)
 {
-    (void) state;
+    (void)state;
     nq_msg_t msg, back;
     nq_wire_t wire;
     nq_sample_build (nq_sample_find ("ready"), &msg);
     assert_int_equal (nq_msg_encode (&msg, &wire), 0);
     nq_frame_t copies[NQ_WIRE_MAX_FRAMES];
     for (size_t i = 0; i < wire.count; i++)
-        copies[i] = (nq_frame_t) {nq_memdup (wire.frames[i].data, wire.frames[i].size), wire.frames[i].size};
+        copies[i] = (nq_frame_t){nq_memdup (wire.frames[i].data, wire.frames[i].size), wire.frames[i].size};
     assert_int_equal (nq_msg_decode (&back, copies, wire.count, NQ_DIR_WORKER_BROKER, NULL), 0);
     for (size_t i = 0; i < wire.count; i++) {
-        memset ((void *) copies[i].data, 0, copies[i].size);
-        nq_free ((void *) copies[i].data);
+        memset ((void *)copies[i].data, 0, copies[i].size);
+        nq_free ((void *)copies[i].data);
     }
     assert_string_equal (back.u.ready.slots[0].instance, "gpu0");
     nq_msg_fini (&back);
@@ -299,7 +300,7 @@ test_decoded_outlives_frames (void **state)
 static void
 test_survives_each_allocation_failure (void **state)
 {
-    (void) state;
+    (void)state;
     const char *names[] = {"submit_chat", "result_embed", "ready", "reply"};
     for (size_t s = 0; s < 4; s++) {
         int ok = 0;
@@ -325,7 +326,7 @@ test_survives_each_allocation_failure (void **state)
 static void
 test_builder_owned_memory (void **state)
 {
-    (void) state;
+    (void)state;
     nq_msg_t msg, back;
     nq_msg_init (&msg, NQ_CMD_CHUNK);
     strcpy (msg.u.chunk.job_id, "01938a6e-7b1c-7d2e-9f3a-4b5c6d7e8f90");
@@ -346,7 +347,7 @@ test_builder_owned_memory (void **state)
 static void
 test_encode_refusals (void **state)
 {
-    (void) state;
+    (void)state;
     nq_msg_t msg;
     nq_wire_t wire;
     nq_sample_build (nq_sample_find ("submit_chat"), &msg);
@@ -356,11 +357,11 @@ test_encode_refusals (void **state)
     nq_sample_build (nq_sample_find ("cancel"), &msg);
     strcpy (msg.u.cancel.job_id, "short");
     assert_int_equal (nq_msg_encode (&msg, &wire), NQ_EPROTO_VALUE);
-    nq_msg_init (&msg, (nq_cmd_t) 0x7f);
+    nq_msg_init (&msg, (nq_cmd_t)0x7f);
     assert_int_equal (nq_msg_encode (&msg, &wire), NQ_EPROTO_COMMAND);
     nq_sample_build (nq_sample_find ("reply"), &msg);
     static const uint8_t two_values[] = {0x01, 0x02};
-    msg.u.reply.data = (nq_raw_t) {two_values, 2};
+    msg.u.reply.data = (nq_raw_t){two_values, 2};
     assert_int_equal (nq_msg_encode (&msg, &wire), NQ_EPROTO_VALUE);
     nq_sample_build (nq_sample_find ("w_chunk"), &msg);
     msg.u.chunk.attempt = 0;    //  a worker's chunk must say its attempt
@@ -370,7 +371,7 @@ test_encode_refusals (void **state)
 static void
 test_zmsg_adapter (void **state)
 {
-    (void) state;
+    (void)state;
     nq_msg_t msg, back;
     nq_sample_build (nq_sample_find ("result_embed"), &msg);
     zmsg_t *zmsg;
@@ -381,7 +382,7 @@ test_zmsg_adapter (void **state)
     assert_int_equal (back.u.result.body.embed.count, 3);
     assert_true (back.u.result.body.embed.vectors[5] == 3.5f);
     nq_msg_fini (&back);
-    nq_msg_init (&msg, (nq_cmd_t) 0x7f);
+    nq_msg_init (&msg, (nq_cmd_t)0x7f);
     assert_int_equal (nq_msg_encode_zmsg (&msg, &zmsg), NQ_EPROTO_COMMAND);
     assert_null (zmsg);
 }
@@ -389,7 +390,7 @@ test_zmsg_adapter (void **state)
 static void
 test_names (void **state)
 {
-    (void) state;
+    (void)state;
     assert_string_equal (nq_cmd_name (NQ_CMD_SUBMIT), "SUBMIT");
     assert_string_equal (nq_cmd_name (NQ_CMD_W_HEARTBEAT), "W_HEARTBEAT");
     assert_null (nq_cmd_name (0x7f));
@@ -401,13 +402,14 @@ test_names (void **state)
     assert_string_equal (nq_query_what_name (NQ_QUERY_RESULT), "result");
     assert_string_equal (nq_admin_op_name (NQ_ADMIN_RESUME), "resume");
     assert_null (nq_kind_name (NQ_KIND_NONE));
-    assert_null (nq_kind_name ((nq_kind_t) 9));
+    assert_null (nq_kind_name ((nq_kind_t)9));
 }
 
-NQ_TEST_MAIN (cmocka_unit_test (test_every_sample_round_trips), cmocka_unit_test (test_msgpack_c_agrees), cmocka_unit_test (test_submit_chat_values),
-              cmocka_unit_test (test_embed_and_reflect_values), cmocka_unit_test (test_result_values),
-              cmocka_unit_test (test_worker_and_control_values),
-              cmocka_unit_test (test_large_prompt_goes_in_a_frame), cmocka_unit_test (test_decoded_outlives_frames),
+NQ_TEST_MAIN (cmocka_unit_test (test_every_sample_round_trips), cmocka_unit_test (test_msgpack_c_agrees),
+              cmocka_unit_test (test_submit_chat_values), cmocka_unit_test (test_embed_and_reflect_values),
+              cmocka_unit_test (test_result_values), cmocka_unit_test (test_worker_and_control_values),
+              cmocka_unit_test (test_large_prompt_goes_in_a_frame),
+              cmocka_unit_test (test_decoded_outlives_frames),
               cmocka_unit_test (test_survives_each_allocation_failure),
               cmocka_unit_test (test_builder_owned_memory), cmocka_unit_test (test_encode_refusals),
               cmocka_unit_test (test_zmsg_adapter), cmocka_unit_test (test_names))

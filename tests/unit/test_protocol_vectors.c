@@ -25,7 +25,7 @@ s_assert_frames (const nq_frame_t *a, size_t na, const nq_frame_t *b, size_t nb,
 static void
 test_vectors_match_and_round_trip (void **state)
 {
-    (void) state;
+    (void)state;
     for (int i = 0; i < nq_sample_count (); i++) {
         char path[1024];
         snprintf (path, sizeof path, "%s/tests/vectors/%s.hex", NQ_SRCDIR, nq_sample_name (i));
@@ -56,7 +56,7 @@ test_vectors_match_and_round_trip (void **state)
 static void
 test_no_orphan_vectors (void **state)
 {
-    (void) state;
+    (void)state;
     char path[1024];
     snprintf (path, sizeof path, "%s/tests/vectors", NQ_SRCDIR);
     DIR *dir = opendir (path);
@@ -68,7 +68,7 @@ test_no_orphan_vectors (void **state)
         if (len < 5 || strcmp (entry->d_name + len - 4, ".hex"))
             continue;
         char name[256];
-        snprintf (name, sizeof name, "%.*s", (int) (len - 4), entry->d_name);
+        snprintf (name, sizeof name, "%.*s", (int)(len - 4), entry->d_name);
         if (nq_sample_find (name) < 0)
             fail_msg ("%s.hex has no sample", name);
         files++;

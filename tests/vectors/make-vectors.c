@@ -65,10 +65,11 @@ main (int argc, char **argv)
         char comment[256];
         snprintf (comment, sizeof comment,
                   "NQP/1 golden vector %s: command %s (0x%02x); one frame per line, hex", nq_sample_name (i),
-                  nq_cmd_name (msg.cmd), (unsigned) msg.cmd);
+                  nq_cmd_name (msg.cmd), (unsigned)msg.cmd);
         snprintf (path, sizeof path, "%s/tests/vectors/%s.hex", src, nq_sample_name (i));
         failed |= nq_vector_save (path, comment, &wire) != 0;
-        snprintf (path, sizeof path, "%s/tests/fuzz/corpus/%s/%s", src, s_target (msg.cmd), nq_sample_name (i));
+        snprintf (path, sizeof path, "%s/tests/fuzz/corpus/%s/%s", src, s_target (msg.cmd),
+                  nq_sample_name (i));
         failed |= nq_vector_save_seed (path, &wire) != 0;
         snprintf (path, sizeof path, "%s/tests/fuzz/corpus/fuzz_proto_json/%s", src, nq_sample_name (i));
         failed |= s_save_raw (path, wire.frames[2].data, wire.frames[2].size) != 0;

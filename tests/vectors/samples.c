@@ -16,10 +16,9 @@ static nq_chat_message_t s_messages[] = {
     {NQ_ROLE_SYSTEM,
      "You are Noble NovaCore, a helpful assistant with persistent memory. Answer clearly and "
      "kindly, cite what you remember about the user when it helps, and say when you do not know."},
-    {NQ_ROLE_SYSTEM,
-     "Relevant memories:\n- The user is learning Rust and prefers short code examples.\n"
-     "- The user works on a home automation project with a Raspberry Pi.\n"
-     "- Last week the user asked how to read a temperature sensor over I2C."},
+    {NQ_ROLE_SYSTEM, "Relevant memories:\n- The user is learning Rust and prefers short code examples.\n"
+                     "- The user works on a home automation project with a Raspberry Pi.\n"
+                     "- Last week the user asked how to read a temperature sensor over I2C."},
     {NQ_ROLE_USER, "Can you remind me how to open the I2C bus?"},
     {NQ_ROLE_ASSISTANT,
      "Use the rppal crate: `let mut i2c = I2c::new()?; i2c.set_slave_address(0x48)?;` then read "
@@ -28,14 +27,15 @@ static nq_chat_message_t s_messages[] = {
 };
 static const char *s_stop[] = {"</s>", "User:"};
 //  {"type": "object", "properties": {"answer": {"type": "string"}}} as msgpack.
-static const uint8_t s_format[] = {0x82, 0xa4, 't', 'y', 'p', 'e', 0xa6, 'o', 'b', 'j', 'e', 'c', 't', 0xaa,
-                                   'p', 'r', 'o', 'p', 'e', 'r', 't', 'i', 'e', 's', 0x81, 0xa6, 'a', 'n',
-                                   's', 'w', 'e', 'r', 0x81, 0xa4, 't', 'y', 'p', 'e', 0xa6, 's', 't', 'r',
-                                   'i', 'n', 'g'};
+static const uint8_t s_format[] = {0x82, 0xa4, 't',  'y', 'p', 'e', 0xa6, 'o', 'b',  'j',  'e', 'c',
+                                   't',  0xaa, 'p',  'r', 'o', 'p', 'e',  'r', 't',  'i',  'e', 's',
+                                   0x81, 0xa6, 'a',  'n', 's', 'w', 'e',  'r', 0x81, 0xa4, 't', 'y',
+                                   'p',  'e',  0xa6, 's', 't', 'r', 'i',  'n', 'g'};
 static const char *s_inputs[] = {"The user is learning Rust.", "Home automation on a Raspberry Pi.",
                                  "Temperature sensor over I2C."};
 static const char *s_context[] = {"User prefers short code examples.", "Earlier turn: I2C bus setup."};
-static const float s_vectors[] = {0.125f, -0.5f, 1.0f, 0.0f, -0.0625f, 3.5f, 2.25f, -1.75f, 0.5f, 0.25f, -2.0f, 1e-3f};
+static const float s_vectors[] = {0.125f, -0.5f,  1.0f, 0.0f,  -0.0625f, 3.5f,
+                                  2.25f,  -1.75f, 0.5f, 0.25f, -2.0f,    1e-3f};
 static const char *s_models[] = {"mistral:instruct", "llama3:8b"};
 static const char *s_warm[] = {"mistral:instruct"};
 static const char *s_embed_models[] = {"all-minilm"};
@@ -44,9 +44,9 @@ static nq_slot_t s_slots[] = {
     {NQ_KIND_EMBED, "gpu0", s_embed_models, 1, s_embed_models, 1, 2},
 };
 //  {"queues": [{"kind": "chat", "depth": 3}], "workers": 2} as msgpack.
-static const uint8_t s_reply_data[] = {0x82, 0xa6, 'q', 'u', 'e', 'u', 'e', 's', 0x91, 0x82, 0xa4, 'k', 'i',
-                                       'n', 'd', 0xa4, 'c', 'h', 'a', 't', 0xa5, 'd', 'e', 'p', 't', 'h',
-                                       0x03, 0xa7, 'w', 'o', 'r', 'k', 'e', 'r', 's', 0x02};
+static const uint8_t s_reply_data[] = {0x82, 0xa6, 'q',  'u',  'e', 'u', 'e', 's', 0x91, 0x82, 0xa4, 'k',
+                                       'i',  'n',  'd',  0xa4, 'c', 'h', 'a', 't', 0xa5, 'd',  'e',  'p',
+                                       't',  'h',  0x03, 0xa7, 'w', 'o', 'r', 'k', 'e',  'r',  's',  0x02};
 
 static void
 s_envelope (nq_job_t *job, nq_kind_t kind)
@@ -77,7 +77,7 @@ s_envelope (nq_job_t *job, nq_kind_t kind)
         c->options.seed = 0;    //  set to 0 on purpose: the has bit carries it
         c->options.stop = s_stop;
         c->options.stop_count = 2;
-        c->format = (nq_raw_t) {s_format, sizeof s_format};
+        c->format = (nq_raw_t){s_format, sizeof s_format};
         c->stream = true;
         c->reflect = true;
         c->session = "sess-77";
@@ -171,10 +171,11 @@ typedef enum {
 } s_sample_t;
 
 static const char *const s_names[S_COUNT] = {
-    "submit_chat", "submit_embed", "submit_reflect", "cancel", "query", "admin", "ping", "accepted",
-    "chunk", "result_chat", "result_embed", "result_reflect", "error", "reply", "ready", "credit",
-    "w_heartbeat", "w_chunk", "w_result_chat", "w_result_embed", "fail", "bye", "job_chat", "job_embed",
-    "w_cancel", "scale", "drain", "b_heartbeat", "disconnect",
+    "submit_chat",   "submit_embed",   "submit_reflect", "cancel",      "query",        "admin",
+    "ping",          "accepted",       "chunk",          "result_chat", "result_embed", "result_reflect",
+    "error",         "reply",          "ready",          "credit",      "w_heartbeat",  "w_chunk",
+    "w_result_chat", "w_result_embed", "fail",           "bye",         "job_chat",     "job_embed",
+    "w_cancel",      "scale",          "drain",          "b_heartbeat", "disconnect",
 };
 
 int
@@ -201,13 +202,13 @@ nq_sample_find (const char *name)
 void
 nq_sample_build (int i, nq_msg_t *msg)
 {
-    switch ((s_sample_t) i) {
+    switch ((s_sample_t)i) {
     case S_SUBMIT_CHAT:
     case S_SUBMIT_EMBED:
     case S_SUBMIT_REFLECT:
         nq_msg_init (msg, NQ_CMD_SUBMIT);
         msg->u.submit.rid = 17;
-        s_envelope (&msg->u.submit.job, (nq_kind_t) (NQ_KIND_CHAT + (i - S_SUBMIT_CHAT)));
+        s_envelope (&msg->u.submit.job, (nq_kind_t)(NQ_KIND_CHAT + (i - S_SUBMIT_CHAT)));
         msg->u.submit.job.id[0] = '\0';    //  clients leave the id to the broker
         msg->u.submit.job.created_ms = 0;
         break;
@@ -261,12 +262,12 @@ nq_sample_build (int i, nq_msg_t *msg)
     case S_RESULT_EMBED:
     case S_RESULT_REFLECT:
         nq_msg_init (msg, NQ_CMD_RESULT);
-        s_result (&msg->u.result, (nq_kind_t) (NQ_KIND_CHAT + (i - S_RESULT_CHAT)), 1);
+        s_result (&msg->u.result, (nq_kind_t)(NQ_KIND_CHAT + (i - S_RESULT_CHAT)), 1);
         break;
     case S_W_RESULT_CHAT:
     case S_W_RESULT_EMBED:
         nq_msg_init (msg, NQ_CMD_W_RESULT);
-        s_result (&msg->u.result, (nq_kind_t) (NQ_KIND_CHAT + (i - S_W_RESULT_CHAT)), 2);
+        s_result (&msg->u.result, (nq_kind_t)(NQ_KIND_CHAT + (i - S_W_RESULT_CHAT)), 2);
         break;
     case S_ERROR:
         nq_msg_init (msg, NQ_CMD_ERROR);
@@ -278,7 +279,7 @@ nq_sample_build (int i, nq_msg_t *msg)
     case S_REPLY:
         nq_msg_init (msg, NQ_CMD_REPLY);
         msg->u.reply.rid = 20;
-        msg->u.reply.data = (nq_raw_t) {s_reply_data, sizeof s_reply_data};
+        msg->u.reply.data = (nq_raw_t){s_reply_data, sizeof s_reply_data};
         break;
     case S_READY:
         nq_msg_init (msg, NQ_CMD_READY);

@@ -28,15 +28,15 @@ nq_vector_load (nq_vector_t *self, const char *path)
     fseek (file, 0, SEEK_END);
     long size = ftell (file);
     fseek (file, 0, SEEK_SET);
-    char *text = size >= 0 ? nq_malloc ((size_t) size + 1) : NULL;
-    if (!text || fread (text, 1, (size_t) size, file) != (size_t) size) {
+    char *text = size >= 0 ? nq_malloc ((size_t)size + 1) : NULL;
+    if (!text || fread (text, 1, (size_t)size, file) != (size_t)size) {
         nq_free (text);
         fclose (file);
         return NQ_EIO;
     }
     fclose (file);
     text[size] = '\0';
-    self->storage = nq_malloc ((size_t) size / 2 + 1);
+    self->storage = nq_malloc ((size_t)size / 2 + 1);
     if (!self->storage) {
         nq_free (text);
         return NQ_ENOMEM;
@@ -60,9 +60,9 @@ nq_vector_load (nq_vector_t *self, const char *path)
                 rc = NQ_EINVALID;
                 break;
             }
-            self->storage[out++] = (uint8_t) (hi << 4 | lo);
+            self->storage[out++] = (uint8_t)(hi << 4 | lo);
         }
-        self->frames[self->count++] = (nq_frame_t) {start, len / 2};
+        self->frames[self->count++] = (nq_frame_t){start, len / 2};
     }
     nq_free (text);
     if (rc)
@@ -101,8 +101,8 @@ nq_vector_save_seed (const char *path, const nq_wire_t *wire)
         return NQ_EIO;
     for (size_t i = 0; i < wire->count; i++) {
         size_t size = wire->frames[i].size > 0xffff ? 0xffff : wire->frames[i].size;
-        fputc ((int) (size & 0xff), file);
-        fputc ((int) (size >> 8), file);
+        fputc ((int)(size & 0xff), file);
+        fputc ((int)(size >> 8), file);
         fwrite (wire->frames[i].data, 1, size, file);
     }
     return fclose (file) == 0 ? 0 : NQ_EIO;
