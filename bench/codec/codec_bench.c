@@ -1,7 +1,8 @@
 /*  codec_bench — NQP/1 codec throughput on one core.
 
     Usage: codec_bench [SECONDS_PER_CASE]   (default 1)
-    Cases: a typical chat SUBMIT (the golden sample: system prompt, memories,
+    Cases (one more line, reference_msgpack_c_unpack_pack, times msgpack-c
+    itself on the same body for comparison): a typical chat SUBMIT (the golden sample: system prompt, memories,
     recent turns, options) encoded, decoded, and both (a round trip: encode,
     decode, release both); and an embed RESULT of 64 inputs × 384 dimensions
     (float32 vectors in a raw frame), round trip. Prints one line per case:
@@ -12,6 +13,7 @@
 #include "common/errors.h"
 #include "common/protocol.h"
 
+#include <msgpack.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,6 +71,41 @@ s_case (const char *name, const nq_msg_t *msg, s_mode_t mode, double seconds)
     nq_wire_fini (&wire);
 }
 
+//  Reference point, not novaq code: msgpack-c unpacking the same body into
+//  a zone and packing it back (no UTF-8 check, no limits, no C structs).
+static void
+s_reference (const nq_msg_t *msg, double seconds)
+{
+    nq_wire_t wire;
+    if (nq_msg_encode (msg, &wire))
+        exit (1);
+    double start = s_now (), now = start;
+    unsigned long ops = 0;
+    msgpack_sbuffer sb;
+    msgpack_sbuffer_init (&sb);
+    while (now - start < seconds) {
+        for (int i = 0; i < 1024; i++) {
+            msgpack_unpacked up;
+            msgpack_unpacked_init (&up);
+            size_t off = 0;
+            if (msgpack_unpack_next (&up, wire.frames[2].data, wire.frames[2].size, &off) != MSGPACK_UNPACK_SUCCESS)
+                exit (1);
+            msgpack_packer pk;
+            msgpack_packer_init (&pk, &sb, msgpack_sbuffer_write);
+            msgpack_pack_object (&pk, up.data);
+            s_sink += sb.size;
+            msgpack_sbuffer_clear (&sb);
+            msgpack_unpacked_destroy (&up);
+        }
+        ops += 1024;
+        now = s_now ();
+    }
+    double rate = (double) ops / (now - start);
+    printf ("reference_msgpack_c_unpack_pack %.0f %.1f %zu\n", rate, 1e9 / rate, wire.frames[2].size);
+    msgpack_sbuffer_destroy (&sb);
+    nq_wire_fini (&wire);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -80,6 +117,7 @@ main (int argc, char **argv)
     s_case ("chat_submit_encode", &chat, S_ENCODE, seconds);
     s_case ("chat_submit_decode", &chat, S_DECODE, seconds);
     s_case ("chat_submit_round_trip", &chat, S_ROUND_TRIP, seconds);
+    s_reference (&chat, seconds);
 
     enum { INPUTS = 64, DIMS = 384 };
     static float vectors[INPUTS * DIMS];
