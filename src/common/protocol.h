@@ -14,8 +14,9 @@
     arrays may point at the caller's memory, or at memory from nq_msg_alloc
     which the message then owns) and nq_msg_encode it into an nq_wire_t.
 
-    Absent values: a NULL string or array, a 0 number, a false flag and an
-    enum 0 (..._NONE) are "not set" and are not encoded; the chat options,
+    Absent values: a NULL string or array, a 0 optional number, a false flag
+    and an enum 0 (..._NONE) are "not set" and are not encoded. Required
+    numbers are always encoded (0 is a value: CREDIT 0); the chat options,
     where 0 is meaningful, say which are set in their `has` bits.
 
     The codec does not depend on czmq (protocol_zmq.h adapts it). */

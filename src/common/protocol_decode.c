@@ -452,15 +452,17 @@ s_field (s_dec_t *d, nq_mpr_t *r, const nq_field_t *f, const nq_ftable_t *t, uns
     return 0;
 }
 
-//  Value-based check of the required fields of t (and of embedded tables).
+//  Check of the required fields of t (and of embedded tables). Numbers are
+//  required by the presence of their key (seen, slots numbered as s_lookup
+//  does: 0 is a meaningful value, as in CREDIT 0); the rest by value.
 static int
-s_required (const nq_ftable_t *t, const unsigned char *base)
+s_required (const nq_ftable_t *t, const unsigned char *base, uint64_t seen, int slot_base)
 {
     for (int i = 0; i < t->count; i++) {
         const nq_field_t *f = &t->fields[i];
         const void *at = base + f->off;
         if (f->type == NQ_F_EMBED) {
-            int rc = s_required (f->aux, at);
+            int rc = s_required (f->aux, at, seen, 32);
             if (rc)
                 return rc;
             continue;
@@ -470,10 +472,10 @@ s_required (const nq_ftable_t *t, const unsigned char *base)
         int set = 1;
         switch ((nq_ftype_t)f->type) {
         case NQ_F_U64:
-            set = *(const uint64_t *)at != 0;
-            break;
         case NQ_F_U32:
-            set = *(const uint32_t *)at != 0;
+        case NQ_F_I64:
+        case NQ_F_DOUBLE:
+            set = (int)((seen >> (slot_base + i)) & 1);
             break;
         case NQ_F_STR:
         case NQ_F_STR_FRAME:
@@ -546,7 +548,9 @@ s_map_body (s_dec_t *d, nq_mpr_t *r, const nq_ftable_t *t, unsigned char *base, 
         }
         if (seen & (1ULL << slot))
             return NQ_EPROTO_VALUE;    //  a key given twice
-        seen |= 1ULL << slot;
+        //  A nil value is an absent key (it does not satisfy "required").
+        if (r->p < r->end && *r->p != 0xc0)
+            seen |= 1ULL << slot;
         const nq_ftable_t *owner = base_off ? NULL : t;
         if (!owner)
             for (int j = 0; j < t->count; j++)
@@ -562,7 +566,7 @@ s_map_body (s_dec_t *d, nq_mpr_t *r, const nq_ftable_t *t, unsigned char *base, 
         if (rc)
             return rc;
     }
-    if ((rc = s_required (t, base)))
+    if ((rc = s_required (t, base, seen, 0)))
         return rc;
     return s_has_union (t, defer, ndefer) ? 0 : NQ_EPROTO_MISSING;
 }

@@ -196,6 +196,18 @@ s_isset (const nq_field_t *f, const unsigned char *base, const nq_ftable_t *t)
     const void *at = base + f->off;
     if ((f->flags & NQ_FL_HAS) && t->has_off >= 0)
         return (*(const uint32_t *)(base + t->has_off) >> f->bit) & 1;
+    //  A required number always has a value: 0 is meaningful (CREDIT 0
+    //  withdraws every slot).
+    if (f->flags & NQ_FL_REQ)
+        switch ((nq_ftype_t)f->type) {
+        case NQ_F_U64:
+        case NQ_F_U32:
+        case NQ_F_I64:
+        case NQ_F_DOUBLE:
+            return 1;
+        default:
+            break;
+        }
     switch ((nq_ftype_t)f->type) {
     case NQ_F_U64:
         return *(const uint64_t *)at != 0;

@@ -383,6 +383,14 @@ test_missing_fields (void **state)
     s_kv (&b, "job_id", S_ID);
     s_kv (&b, "text", "x");
     assert_int_equal (s_run (&b, NQ_CMD_W_CHUNK, NQ_DIR_WORKER_BROKER, NULL, NULL, 0), NQ_EPROTO_MISSING);
+    //  … or with it nil, which is the same as absent.
+    s_open (&b);
+    msgpack_pack_map (&b.pk, 3);
+    s_kv (&b, "job_id", S_ID);
+    s_str (&b, "attempt");
+    msgpack_pack_nil (&b.pk);
+    s_kv (&b, "text", "x");
+    assert_int_equal (s_run (&b, NQ_CMD_W_CHUNK, NQ_DIR_WORKER_BROKER, NULL, NULL, 0), NQ_EPROTO_MISSING);
     s_open (&b);
     msgpack_pack_map (&b.pk, 2);
     s_kv (&b, "job_id", S_ID);

@@ -363,9 +363,27 @@ test_encode_refusals (void **state)
     static const uint8_t two_values[] = {0x01, 0x02};
     msg.u.reply.data = (nq_raw_t){two_values, 2};
     assert_int_equal (nq_msg_encode (&msg, &wire), NQ_EPROTO_VALUE);
-    nq_sample_build (nq_sample_find ("w_chunk"), &msg);
-    msg.u.chunk.attempt = 0;    //  a worker's chunk must say its attempt
+    nq_sample_build (nq_sample_find ("ready"), &msg);
+    msg.u.ready.worker_id = NULL;
     assert_int_equal (nq_msg_encode (&msg, &wire), NQ_EPROTO_MISSING);
+}
+
+//  A required number is sent even when 0, which is a value: CREDIT 0
+//  withdraws every slot.
+static void
+test_required_zero_is_a_value (void **state)
+{
+    (void) state;
+    nq_msg_t msg, back;
+    nq_wire_t wire;
+    nq_sample_build (nq_sample_find ("credit"), &msg);
+    msg.u.credit.credit = 0;
+    assert_int_equal (nq_msg_encode (&msg, &wire), 0);
+    assert_int_equal (nq_msg_decode (&back, wire.frames, wire.count, NQ_DIR_WORKER_BROKER, NULL), 0);
+    assert_int_equal (back.u.credit.credit, 0);
+    assert_string_equal (back.u.credit.instance, "gpu0");
+    nq_msg_fini (&back);
+    nq_wire_fini (&wire);
 }
 
 static void
@@ -412,4 +430,5 @@ NQ_TEST_MAIN (cmocka_unit_test (test_every_sample_round_trips), cmocka_unit_test
               cmocka_unit_test (test_decoded_outlives_frames),
               cmocka_unit_test (test_survives_each_allocation_failure),
               cmocka_unit_test (test_builder_owned_memory), cmocka_unit_test (test_encode_refusals),
+              cmocka_unit_test (test_required_zero_is_a_value),
               cmocka_unit_test (test_zmsg_adapter), cmocka_unit_test (test_names))
