@@ -331,9 +331,11 @@ s_value (s_enc_t *e, const nq_field_t *f, const nq_ftable_t *t, const unsigned c
         const nq_raw_t *raw = at;
         nq_mpr_t r;
         nq_mpr_init (&r, raw->data, raw->size);
-        const nq_limits_t *lim = nq_limits_default ();
-        if (nq_mpr_skip (&r, (int)lim->max_depth, lim->max_array, lim->max_string) || nq_mpr_remaining (&r))
-            return NQ_EPROTO_VALUE;    //  not exactly one msgpack value
+        //  Exactly one well-formed msgpack value, within the hard caps (a
+        //  receiver's own limits may be lower: it refuses, it never breaks).
+        if (nq_mpr_skip (&r, (int)NQ_LIMIT_DEPTH_CAP, NQ_LIMIT_ARRAY_CAP, NQ_LIMIT_STRING_CAP)
+            || nq_mpr_remaining (&r))
+            return NQ_EPROTO_VALUE;
         s_write (buf, raw->data, raw->size);
         return 0;
     }
