@@ -282,3 +282,25 @@ nq_utf8_valid (const void *data, size_t len)
     }
     return 1;
 }
+
+int
+nq_utf8_copy (void *dst, const void *src, size_t len)
+{
+    const uint8_t *p = (const uint8_t *)src;
+    uint8_t *o = (uint8_t *)dst;
+    size_t i = 0;
+    //  ASCII words are checked and copied together; the first other byte
+    //  hands the rest to the full check.
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy (&w, p + i, 8);
+        if ((w & 0x8080808080808080ULL) != 0 ||
+            ((w - 0x0101010101010101ULL) & ~w & 0x8080808080808080ULL) != 0)
+            break;
+        memcpy (o + i, &w, 8);
+    }
+    if (!nq_utf8_valid (p + i, len - i))
+        return 0;
+    memcpy (o + i, p + i, len - i);
+    return 1;
+}

@@ -100,4 +100,9 @@ int nq_mpr_skip (nq_mpr_t *self, int max_depth, size_t max_count, size_t max_str
     forms, no surrogates, nothing above U+10FFFF) without U+0000, else 0. */
 int nq_utf8_valid (const void *data, size_t len);
 
+/*  Copies len bytes from src to dst while checking them as nq_utf8_valid
+    does (one pass over ASCII text); returns its verdict. dst holds len
+    bytes; it is complete only when the verdict is 1. */
+int nq_utf8_copy (void *dst, const void *src, size_t len);
+
 #endif

@@ -59,13 +59,12 @@ s_text (s_dec_t *d, const uint8_t *p, size_t len, const char **out)
 {
     if (len > d->lim->max_string)
         return NQ_EPROTO_TOO_LARGE;
-    if (!nq_utf8_valid (p, len))
-        return NQ_EPROTO_UTF8;
     char *copy;
     int rc = s_alloc (d, len + 1, 1, (void **)&copy);
     if (rc)
         return rc;
-    memcpy (copy, p, len);
+    if (!nq_utf8_copy (copy, p, len))
+        return NQ_EPROTO_UTF8;
     copy[len] = '\0';
     *out = copy;
     return 0;

@@ -333,8 +333,8 @@ s_value (s_enc_t *e, const nq_field_t *f, const nq_ftable_t *t, const unsigned c
         nq_mpr_init (&r, raw->data, raw->size);
         //  Exactly one well-formed msgpack value, within the hard caps (a
         //  receiver's own limits may be lower: it refuses, it never breaks).
-        if (nq_mpr_skip (&r, (int)NQ_LIMIT_DEPTH_CAP, NQ_LIMIT_ARRAY_CAP, NQ_LIMIT_STRING_CAP)
-            || nq_mpr_remaining (&r))
+        if (nq_mpr_skip (&r, (int)NQ_LIMIT_DEPTH_CAP, NQ_LIMIT_ARRAY_CAP, NQ_LIMIT_STRING_CAP) ||
+            nq_mpr_remaining (&r))
             return NQ_EPROTO_VALUE;
         s_write (buf, raw->data, raw->size);
         return 0;

@@ -320,7 +320,14 @@ static void
 test_invalid_utf8 (void **state)
 {
     (void)state;
-    const char *bad[] = {"\xff", "ab\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "caf\xc3", "\xe2\x82"};
+    const char *bad[] = {"\xff",
+                         "ab\xc0\xaf",
+                         "\xed\xa0\x80",
+                         "\xf4\x90\x80\x80",
+                         "caf\xc3",
+                         "\xe2\x82",
+                         "0123456789abcdefghij\xff",
+                         "0123456789abcdef\xc3\xa9\xed\xbf\xbf"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_int_equal (s_submit_embed (bad[i], NULL, 0, NULL), NQ_EPROTO_UTF8);
     assert_int_equal (s_submit_embed ("caf\xc3\xa9 \xe2\x9c\x93 \xf0\x9f\x98\x80", NULL, 0, NULL), 0);
@@ -333,7 +340,22 @@ test_invalid_utf8 (void **state)
     msgpack_pack_str (&b.pk, 3);
     msgpack_pack_str_body (&b.pk, "a\0b", 3);
     assert_int_equal (s_run (&b, NQ_CMD_CHUNK, NQ_DIR_ANY, NULL, NULL, 0), NQ_EPROTO_UTF8);
+    //  … also inside a word of otherwise ASCII text.
+    s_open (&b);
+    msgpack_pack_map (&b.pk, 2);
+    s_kv (&b, "job_id", S_ID);
+    s_str (&b, "text");
+    msgpack_pack_str (&b.pk, 17);
+    msgpack_pack_str_body (&b.pk,
+                           "0123\0"
+                           "456789abcdef",
+                           17);
+    assert_int_equal (s_run (&b, NQ_CMD_CHUNK, NQ_DIR_ANY, NULL, NULL, 0), NQ_EPROTO_UTF8);
     assert_false (nq_utf8_valid ("0123456789\0abcdef", 17));
+    char copy[32];
+    assert_true (nq_utf8_copy (copy, "0123456789abcdef\xc3\xa9!", 19));
+    assert_memory_equal (copy, "0123456789abcdef\xc3\xa9!", 19);
+    assert_false (nq_utf8_copy (copy, "01234567\x80", 9));
     assert_true (nq_utf8_valid ("0123456789abcdef\xc3\xa9", 18));
 }
 

@@ -373,7 +373,7 @@ test_encode_refusals (void **state)
 static void
 test_required_zero_is_a_value (void **state)
 {
-    (void) state;
+    (void)state;
     nq_msg_t msg, back;
     nq_wire_t wire;
     nq_sample_build (nq_sample_find ("credit"), &msg);
@@ -430,5 +430,5 @@ NQ_TEST_MAIN (cmocka_unit_test (test_every_sample_round_trips), cmocka_unit_test
               cmocka_unit_test (test_decoded_outlives_frames),
               cmocka_unit_test (test_survives_each_allocation_failure),
               cmocka_unit_test (test_builder_owned_memory), cmocka_unit_test (test_encode_refusals),
-              cmocka_unit_test (test_required_zero_is_a_value),
-              cmocka_unit_test (test_zmsg_adapter), cmocka_unit_test (test_names))
+              cmocka_unit_test (test_required_zero_is_a_value), cmocka_unit_test (test_zmsg_adapter),
+              cmocka_unit_test (test_names))
