@@ -118,15 +118,28 @@ s_id (const uint8_t *p, size_t len, char *out)
 static inline int
 s_eq (const char *a, const uint8_t *b, size_t len)
 {
-    size_t i = 0;
-    for (; i + 8 <= len; i += 8) {
+    //  Whole words, the last one overlapping: no byte loop, few branches.
+    if (len >= 8) {
         uint64_t x, y;
-        memcpy (&x, a + i, 8);
-        memcpy (&y, b + i, 8);
-        if (x != y)
-            return 0;
+        for (size_t i = 0; i + 8 < len; i += 8) {
+            memcpy (&x, a + i, 8);
+            memcpy (&y, b + i, 8);
+            if (x != y)
+                return 0;
+        }
+        memcpy (&x, a + len - 8, 8);
+        memcpy (&y, b + len - 8, 8);
+        return x == y;
     }
-    for (; i < len; i++)
+    if (len >= 4) {
+        uint32_t x, y, u, v;
+        memcpy (&x, a, 4);
+        memcpy (&y, b, 4);
+        memcpy (&u, a + len - 4, 4);
+        memcpy (&v, b + len - 4, 4);
+        return x == y && u == v;
+    }
+    for (size_t i = 0; i < len; i++)
         if ((uint8_t)a[i] != b[i])
             return 0;
     return 1;
