@@ -43,10 +43,10 @@ nq_idgen_next (nq_idgen_t *self, char *out)
     uint8_t b[16];
     uint64_t t = self->last_ms;
     for (int i = 0; i < 6; i++)
-        b[i] = (uint8_t) (t >> (40 - 8 * i));
-    b[6] = (uint8_t) (0x70 | ((self->counter >> 8) & 0x0f));
-    b[7] = (uint8_t) (self->counter & 0xff);
-    b[8] = (uint8_t) (0x80 | (rnd[0] & 0x3f));
+        b[i] = (uint8_t)(t >> (40 - 8 * i));
+    b[6] = (uint8_t)(0x70 | ((self->counter >> 8) & 0x0f));
+    b[7] = (uint8_t)(self->counter & 0xff);
+    b[8] = (uint8_t)(0x80 | (rnd[0] & 0x3f));
     memcpy (b + 9, rnd + 1, 7);
     char *p = out;
     for (int i = 0; i < 16; i++) {
@@ -87,7 +87,7 @@ nq_id_time_ms (const char *text)
         if (i == 8)
             continue;
         char c = text[i];
-        ms = (ms << 4) | (uint64_t) (c <= '9' ? c - '0' : c - 'a' + 10);
+        ms = (ms << 4) | (uint64_t)(c <= '9' ? c - '0' : c - 'a' + 10);
     }
     return ms;
 }

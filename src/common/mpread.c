@@ -8,14 +8,14 @@
 void
 nq_mpr_init (nq_mpr_t *self, const void *data, size_t size)
 {
-    self->p = (const uint8_t *) data;
+    self->p = (const uint8_t *)data;
     self->end = self->p + size;
 }
 
 size_t
 nq_mpr_remaining (const nq_mpr_t *self)
 {
-    return (size_t) (self->end - self->p);
+    return (size_t)(self->end - self->p);
 }
 
 //  Big-endian loads of 1, 2, 4 or 8 bytes that the caller has bounds-checked.
@@ -29,10 +29,10 @@ s_be (const uint8_t *p, int n)
 }
 
 //  Takes n bytes of header payload, or fails when fewer remain.
-#define S_NEED(n)                                                                 \
-    do {                                                                          \
-        if ((size_t) (self->end - self->p) < (size_t) (n))                        \
-            return NQ_EPROTO_TRUNCATED;                                           \
+#define S_NEED(n)                                                                                            \
+    do {                                                                                                     \
+        if ((size_t)(self->end - self->p) < (size_t)(n))                                                     \
+            return NQ_EPROTO_TRUNCATED;                                                                      \
     } while (0)
 
 static int
@@ -41,7 +41,7 @@ s_body (nq_mpr_t *self, nq_mp_obj_t *obj, nq_mp_type_t type, uint64_t len)
     S_NEED (len);
     obj->type = type;
     obj->v.s.ptr = self->p;
-    obj->v.s.len = (uint32_t) len;
+    obj->v.s.len = (uint32_t)len;
     self->p += len;
     return 0;
 }
@@ -54,12 +54,12 @@ s_count (nq_mpr_t *self, nq_mp_obj_t *obj, nq_mp_type_t type, uint64_t n)
     uint64_t need = type == NQ_MP_MAP ? 2 * n : n;
     S_NEED (need);
     obj->type = type;
-    obj->v.n = (uint32_t) n;
+    obj->v.n = (uint32_t)n;
     return 0;
 }
 
 int
-nq_mpr_next (nq_mpr_t *self, nq_mp_obj_t *obj)
+nq_mpr_next_any_ (nq_mpr_t *self, nq_mp_obj_t *obj)
 {
     S_NEED (1);
     uint8_t b = *self->p++;
@@ -70,7 +70,7 @@ nq_mpr_next (nq_mpr_t *self, nq_mp_obj_t *obj)
     }
     if (b >= 0xe0) {
         obj->type = NQ_MP_INT;
-        obj->v.i = (int8_t) b;
+        obj->v.i = (int8_t)b;
         return 0;
     }
     if ((b & 0xf0) == 0x80)
@@ -104,13 +104,13 @@ nq_mpr_next (nq_mpr_t *self, nq_mp_obj_t *obj)
         int n = 1 << (b - 0xc7);
         S_NEED (n + 1);
         v = s_be (self->p, n);
-        obj->ext_type = (int8_t) self->p[n];
+        obj->ext_type = (int8_t)self->p[n];
         self->p += n + 1;
         return s_body (self, obj, NQ_MP_EXT, v);
     }
     case 0xca: {
         S_NEED (4);
-        uint32_t u = (uint32_t) s_be (self->p, 4);
+        uint32_t u = (uint32_t)s_be (self->p, 4);
         float f;
         memcpy (&f, &u, 4);
         self->p += 4;
@@ -149,10 +149,10 @@ nq_mpr_next (nq_mpr_t *self, nq_mp_obj_t *obj)
         self->p += n;
         //  Sign-extend from n bytes.
         int shift = 64 - 8 * n;
-        int64_t i = (int64_t) (u << shift) >> shift;
+        int64_t i = (int64_t)(u << shift) >> shift;
         if (i >= 0) {
             obj->type = NQ_MP_UINT;
-            obj->v.u = (uint64_t) i;
+            obj->v.u = (uint64_t)i;
         }
         else {
             obj->type = NQ_MP_INT;
@@ -166,8 +166,8 @@ nq_mpr_next (nq_mpr_t *self, nq_mp_obj_t *obj)
     case 0xd7:
     case 0xd8:
         S_NEED (1);
-        obj->ext_type = (int8_t) *self->p++;
-        return s_body (self, obj, NQ_MP_EXT, (uint64_t) 1 << (b - 0xd4));
+        obj->ext_type = (int8_t)*self->p++;
+        return s_body (self, obj, NQ_MP_EXT, (uint64_t)1 << (b - 0xd4));
     case 0xd9:
     case 0xda:
     case 0xdb: {
@@ -216,7 +216,7 @@ nq_mpr_skip (nq_mpr_t *self, int max_depth, size_t max_count, size_t max_str)
             return NQ_EPROTO_TOO_DEEP;
         if (obj.v.n > max_count)
             return NQ_EPROTO_TOO_LARGE;
-        uint64_t items = obj.type == NQ_MP_MAP ? 2 * (uint64_t) obj.v.n : obj.v.n;
+        uint64_t items = obj.type == NQ_MP_MAP ? 2 * (uint64_t)obj.v.n : obj.v.n;
         for (uint64_t i = 0; i < items; i++)
             if ((rc = nq_mpr_skip (self, max_depth - 1, max_count, max_str)))
                 return rc;
@@ -230,7 +230,7 @@ nq_mpr_skip (nq_mpr_t *self, int max_depth, size_t max_count, size_t max_str)
 int
 nq_utf8_valid (const void *data, size_t len)
 {
-    const uint8_t *p = (const uint8_t *) data;
+    const uint8_t *p = (const uint8_t *)data;
     const uint8_t *end = p + len;
     while (p < end) {
         //  ASCII fast path, eight bytes at a time.
@@ -275,10 +275,32 @@ nq_utf8_valid (const void *data, size_t len)
                 return 0;
             cp = (cp << 6) | (p[i] & 0x3f);
         }
-        if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10ffff
-            || (cp >= 0xd800 && cp <= 0xdfff))
+        if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
+            (cp >= 0xd800 && cp <= 0xdfff))
             return 0;
         p += n + 1;
     }
+    return 1;
+}
+
+int
+nq_utf8_copy (void *dst, const void *src, size_t len)
+{
+    const uint8_t *p = (const uint8_t *)src;
+    uint8_t *o = (uint8_t *)dst;
+    size_t i = 0;
+    //  ASCII words are checked and copied together; the first other byte
+    //  hands the rest to the full check.
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy (&w, p + i, 8);
+        if ((w & 0x8080808080808080ULL) != 0 ||
+            ((w - 0x0101010101010101ULL) & ~w & 0x8080808080808080ULL) != 0)
+            break;
+        memcpy (o + i, &w, 8);
+    }
+    if (!nq_utf8_valid (p + i, len - i))
+        return 0;
+    memcpy (o + i, p + i, len - i);
     return 1;
 }

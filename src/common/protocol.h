@@ -14,8 +14,9 @@
     arrays may point at the caller's memory, or at memory from nq_msg_alloc
     which the message then owns) and nq_msg_encode it into an nq_wire_t.
 
-    Absent values: a NULL string or array, a 0 number, a false flag and an
-    enum 0 (..._NONE) are "not set" and are not encoded; the chat options,
+    Absent values: a NULL string or array, a 0 optional number, a false flag
+    and an enum 0 (..._NONE) are "not set" and are not encoded. Required
+    numbers are always encoded (0 is a value: CREDIT 0); the chat options,
     where 0 is meaningful, say which are set in their `has` bits.
 
     The codec does not depend on czmq (protocol_zmq.h adapts it). */
@@ -69,11 +70,11 @@ typedef enum {
 
 /*  Which peer sends: a decoder accepts only the commands of its direction. */
 typedef enum {
-    NQ_DIR_ANY = 0,            //  any known command (tools, tests)
-    NQ_DIR_CLIENT_BROKER,      //  0x1_
-    NQ_DIR_BROKER_CLIENT,      //  0x2_
-    NQ_DIR_WORKER_BROKER,      //  0x3_
-    NQ_DIR_BROKER_WORKER       //  0x4_
+    NQ_DIR_ANY = 0,          //  any known command (tools, tests)
+    NQ_DIR_CLIENT_BROKER,    //  0x1_
+    NQ_DIR_BROKER_CLIENT,    //  0x2_
+    NQ_DIR_WORKER_BROKER,    //  0x3_
+    NQ_DIR_BROKER_WORKER     //  0x4_
 } nq_dir_t;
 
 typedef enum { NQ_KIND_NONE = 0, NQ_KIND_CHAT, NQ_KIND_EMBED, NQ_KIND_REFLECT } nq_kind_t;
@@ -170,7 +171,7 @@ typedef struct {
         nq_chat_t chat;
         nq_embed_t embed;
         nq_reflect_t reflect;
-    } payload;              //  by kind
+    } payload;    //  by kind
 } nq_job_t;
 
 /*  ---- results ------------------------------------------------------ */
@@ -194,9 +195,9 @@ typedef struct {
 } nq_embed_result_t;
 
 typedef struct {
-    const char *attempted;          //  what the assistant attempted
-    bool aligned;                   //  alignment_score >= 0.7
-    double alignment_score;         //  0..1
+    const char *attempted;     //  what the assistant attempted
+    bool aligned;              //  alignment_score >= 0.7
+    double alignment_score;    //  0..1
     const char *improvement_notes;
     const char *self_assessment;
 } nq_reflect_result_t;
@@ -227,7 +228,7 @@ typedef struct {
     char job_id[NQ_ID_LEN + 1];
     uint32_t attempt;    //  broker → worker only
     const char *reason;
-    const char *token;   //  client → broker only
+    const char *token;    //  client → broker only
 } nq_cancel_t;
 
 typedef struct {
@@ -245,7 +246,7 @@ typedef struct {
     nq_kind_t kind;
     const char *model;
     nq_class_t class_;
-    uint32_t count;        //  NQ_ADMIN_SCALE: slots wanted
+    uint32_t count;    //  NQ_ADMIN_SCALE: slots wanted
     const char *token;
 } nq_admin_t;
 
@@ -264,9 +265,9 @@ typedef struct {
 typedef struct {
     char job_id[NQ_ID_LEN + 1];
     uint32_t attempt;
-    uint64_t seq;     //  0, 1, 2 … per job across attempts
+    uint64_t seq;    //  0, 1, 2 … per job across attempts
     const char *text;
-    bool restart;     //  a new attempt starts over: drop the text shown so far
+    bool restart;    //  a new attempt starts over: drop the text shown so far
 } nq_chunk_t;
 
 typedef struct {
@@ -353,25 +354,25 @@ typedef struct nq_arena_t nq_arena_t;
 typedef struct {
     nq_cmd_t cmd;
     union {
-        nq_submit_t submit;          //  SUBMIT
-        nq_cancel_t cancel;          //  CANCEL, W_CANCEL
-        nq_query_t query;            //  QUERY
-        nq_admin_t admin;            //  ADMIN
-        nq_ping_t ping;              //  PING
-        nq_accepted_t accepted;      //  ACCEPTED
-        nq_chunk_t chunk;            //  CHUNK, W_CHUNK
-        nq_result_t result;          //  RESULT, W_RESULT
-        nq_proto_error_t error;      //  ERROR
-        nq_reply_t reply;            //  REPLY
-        nq_ready_t ready;            //  READY
-        nq_credit_t credit;          //  CREDIT
-        nq_heartbeat_t heartbeat;    //  W_HEARTBEAT, B_HEARTBEAT
-        nq_fail_t fail;              //  FAIL
-        nq_bye_t bye;                //  BYE
-        nq_dispatch_t job;           //  JOB
-        nq_scale_t scale;            //  SCALE
-        nq_drain_t drain;            //  DRAIN
-        nq_disconnect_t disconnect;  //  DISCONNECT
+        nq_submit_t submit;            //  SUBMIT
+        nq_cancel_t cancel;            //  CANCEL, W_CANCEL
+        nq_query_t query;              //  QUERY
+        nq_admin_t admin;              //  ADMIN
+        nq_ping_t ping;                //  PING
+        nq_accepted_t accepted;        //  ACCEPTED
+        nq_chunk_t chunk;              //  CHUNK, W_CHUNK
+        nq_result_t result;            //  RESULT, W_RESULT
+        nq_proto_error_t error;        //  ERROR
+        nq_reply_t reply;              //  REPLY
+        nq_ready_t ready;              //  READY
+        nq_credit_t credit;            //  CREDIT
+        nq_heartbeat_t heartbeat;      //  W_HEARTBEAT, B_HEARTBEAT
+        nq_fail_t fail;                //  FAIL
+        nq_bye_t bye;                  //  BYE
+        nq_dispatch_t job;             //  JOB
+        nq_scale_t scale;              //  SCALE
+        nq_drain_t drain;              //  DRAIN
+        nq_disconnect_t disconnect;    //  DISCONNECT
     } u;
     nq_arena_t *arena_;    //  private: memory the message owns
 } nq_msg_t;

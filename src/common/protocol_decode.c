@@ -16,8 +16,8 @@
 #include <stdalign.h>
 #include <string.h>
 
-_Static_assert (sizeof (nq_kind_t) == sizeof (int) && sizeof (nq_role_t) == sizeof (int),
-                "enums are stored as int");
+_Static_assert(sizeof (nq_kind_t) == sizeof (int) && sizeof (nq_role_t) == sizeof (int),
+               "enums are stored as int");
 
 typedef struct {
     nq_msg_t *msg;
@@ -35,6 +35,7 @@ typedef struct {
     const uint8_t *start;
     const uint8_t *end;
     uint64_t index;
+    int done;    //  decoded in place: the kind came first
 } s_defer_t;
 
 #define S_MAX_DEFER 4
@@ -42,11 +43,11 @@ typedef struct {
 static int s_map_body (s_dec_t *d, nq_mpr_t *r, const nq_ftable_t *t, unsigned char *base, int depth,
                        uint32_t pairs);
 
-static int
+static inline int
 s_alloc (s_dec_t *d, size_t size, size_t align, void **out)
 {
     int over = 0;
-    *out = nq_msg_arena_alloc_ (d->msg, size, align, &over);
+    *out = nq_msg_arena_bump_ (d->msg, size, align, &over);
     if (*out)
         return 0;
     return over ? NQ_EPROTO_TOO_LARGE : NQ_ENOMEM;
@@ -58,13 +59,12 @@ s_text (s_dec_t *d, const uint8_t *p, size_t len, const char **out)
 {
     if (len > d->lim->max_string)
         return NQ_EPROTO_TOO_LARGE;
-    if (!nq_utf8_valid (p, len))
-        return NQ_EPROTO_UTF8;
     char *copy;
-    int rc = s_alloc (d, len + 1, 1, (void **) &copy);
+    int rc = s_alloc (d, len + 1, 1, (void **)&copy);
     if (rc)
         return rc;
-    memcpy (copy, p, len);
+    if (!nq_utf8_copy (copy, p, len))
+        return NQ_EPROTO_UTF8;
     copy[len] = '\0';
     *out = copy;
     return 0;
@@ -114,11 +114,52 @@ s_id (const uint8_t *p, size_t len, char *out)
     return 0;
 }
 
+//  Equal bytes? Keys are short: a loop beats a call to memcmp.
+static inline int
+s_eq (const char *a, const uint8_t *b, size_t len)
+{
+    //  Whole words, the last one overlapping: no byte loop, few branches.
+    if (len >= 8) {
+        uint64_t x, y;
+        for (size_t i = 0; i + 8 < len; i += 8) {
+            memcpy (&x, a + i, 8);
+            memcpy (&y, b + i, 8);
+            if (x != y)
+                return 0;
+        }
+        memcpy (&x, a + len - 8, 8);
+        memcpy (&y, b + len - 8, 8);
+        return x == y;
+    }
+    if (len >= 4) {
+        uint32_t x, y, u, v;
+        memcpy (&x, a, 4);
+        memcpy (&y, b, 4);
+        memcpy (&u, a + len - 4, 4);
+        memcpy (&v, b + len - 4, 4);
+        return x == y && u == v;
+    }
+    for (size_t i = 0; i < len; i++)
+        if ((uint8_t)a[i] != b[i])
+            return 0;
+    return 1;
+}
+
+//  Is the NUL-terminated name exactly the len bytes at p?
+static int
+s_name_is (const char *name, const uint8_t *p, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (name[i] == '\0' || (uint8_t)name[i] != p[i])
+            return 0;
+    return name[len] == '\0';
+}
+
 static int
 s_enum (const nq_enum_names_t *names, const uint8_t *p, size_t len, int *out)
 {
     for (int i = 1; i < names->count; i++)
-        if (strlen (names->names[i]) == len && memcmp (names->names[i], p, len) == 0) {
+        if (s_name_is (names->names[i], p, len)) {
             *out = i;
             return 0;
         }
@@ -134,7 +175,7 @@ s_code (const uint8_t *p, size_t len, int *out)
     for (size_t i = 0; i < len; i++) {
         if (!((p[i] >= 'a' && p[i] <= 'z') || p[i] == '_'))
             return NQ_EPROTO_VALUE;
-        name[i] = (char) p[i];
+        name[i] = (char)p[i];
     }
     name[len] = '\0';
     //  An unknown name is kept as "internal": newer peers may add codes.
@@ -145,24 +186,45 @@ s_code (const uint8_t *p, size_t len, int *out)
 //  Finds key in t (and in its embedded tables); *slot is a stable index
 //  for duplicate detection, *base_off where the field's struct starts.
 static const nq_field_t *
-s_lookup (const nq_ftable_t *t, const uint8_t *key, size_t len, int *slot, size_t *base_off)
+s_lookup (const nq_ftable_t *t, const uint8_t *key, size_t len, int *slot, size_t *base_off, int *hint)
 {
+    //  Encoders write keys in table order: try the field after the last one
+    //  found (hint[0] a field of t, hint[1] a field of an embedded table)
+    //  before searching.
+    if (hint[0] < t->count) {
+        const nq_field_t *f = &t->fields[hint[0]];
+        const nq_ftable_t *sub = f->type == NQ_F_EMBED ? f->aux : NULL;
+        const nq_field_t *g = sub ? (hint[1] < sub->count ? &sub->fields[hint[1]] : NULL) : f;
+        if (g && g->keylen == len && s_eq (g->key, key, len)) {
+            *slot = sub ? 32 + hint[1] : hint[0];
+            *base_off = sub ? f->off : 0;
+            if (sub && hint[1] + 1 < sub->count)
+                hint[1]++;
+            else
+                hint[0]++, hint[1] = 0;
+            return g;
+        }
+    }
     for (int i = 0; i < t->count; i++) {
         const nq_field_t *f = &t->fields[i];
         if (f->type == NQ_F_EMBED) {
             const nq_ftable_t *sub = f->aux;
             for (int j = 0; j < sub->count; j++) {
                 const nq_field_t *g = &sub->fields[j];
-                if (g->keylen == len && memcmp (g->key, key, len) == 0) {
+                if (g->keylen == len && s_eq (g->key, key, len)) {
                     *slot = 32 + j;
                     *base_off = f->off;
+                    hint[0] = j + 1 < sub->count ? i : i + 1;
+                    hint[1] = j + 1 < sub->count ? j + 1 : 0;
                     return g;
                 }
             }
         }
-        else if (f->keylen == len && memcmp (f->key, key, len) == 0) {
+        else if (f->keylen == len && s_eq (f->key, key, len)) {
             *slot = i;
             *base_off = 0;
+            hint[0] = i + 1;
+            hint[1] = 0;
             return f;
         }
     }
@@ -175,7 +237,7 @@ s_array_head (s_dec_t *d, const nq_mp_obj_t *o, const nq_field_t *f, int depth)
 {
     if (o->type != NQ_MP_ARRAY)
         return NQ_EPROTO_TYPE;
-    if ((size_t) depth + 1 > d->lim->max_depth)
+    if ((size_t)depth + 1 > d->lim->max_depth)
         return NQ_EPROTO_TOO_DEEP;
     if (o->v.n > d->lim->max_array || ((f->flags & NQ_FL_INPUTS) && o->v.n > d->lim->max_embed_inputs))
         return NQ_EPROTO_TOO_LARGE;
@@ -185,27 +247,27 @@ s_array_head (s_dec_t *d, const nq_mp_obj_t *o, const nq_field_t *f, int depth)
 static int
 s_skip (s_dec_t *d, nq_mpr_t *r, int depth)
 {
-    return nq_mpr_skip (r, (int) d->lim->max_depth - depth, d->lim->max_array, d->lim->max_string);
+    return nq_mpr_skip (r, (int)d->lim->max_depth - depth, d->lim->max_array, d->lim->max_string);
 }
 
 static int
 s_vectors (s_dec_t *d, const s_defer_t *df)
 {
-    nq_embed_result_t *er = (nq_embed_result_t *) df->base;
+    nq_embed_result_t *er = (nq_embed_result_t *)df->base;
     const nq_frame_t *frame;
     int rc = s_frame (d, df->index, &frame);
     if (rc)
         return rc;
-    uint64_t n = (uint64_t) er->count * er->dimensions;
+    uint64_t n = (uint64_t)er->count * er->dimensions;
     if (n == 0 || n > SIZE_MAX / 4 || frame->size != n * 4)
         return NQ_EPROTO_VALUE;
     float *v;
-    if ((rc = s_alloc (d, frame->size, alignof (float), (void **) &v)))
+    if ((rc = s_alloc (d, frame->size, alignof (float), (void **)&v)))
         return rc;
     const uint8_t *p = frame->data;
     for (uint64_t i = 0; i < n; i++) {
-        uint32_t u = (uint32_t) p[4 * i] | (uint32_t) p[4 * i + 1] << 8 | (uint32_t) p[4 * i + 2] << 16
-                     | (uint32_t) p[4 * i + 3] << 24;
+        uint32_t u = (uint32_t)p[4 * i] | (uint32_t)p[4 * i + 1] << 8 | (uint32_t)p[4 * i + 2] << 16 |
+                     (uint32_t)p[4 * i + 3] << 24;
         memcpy (&v[i], &u, 4);
     }
     er->vectors = v;
@@ -243,7 +305,7 @@ s_field (s_dec_t *d, nq_mpr_t *r, const nq_field_t *f, const nq_ftable_t *t, uns
     if (o.type == NQ_MP_NIL)
         return 0;    //  nil is "absent"
     void *at = base + f->off;
-    switch ((nq_ftype_t) f->type) {
+    switch ((nq_ftype_t)f->type) {
     case NQ_F_U64:
     case NQ_F_U32:
         if (o.type == NQ_MP_INT)
@@ -253,18 +315,18 @@ s_field (s_dec_t *d, nq_mpr_t *r, const nq_field_t *f, const nq_ftable_t *t, uns
         if (f->type == NQ_F_U32) {
             if (o.v.u > UINT32_MAX)
                 return NQ_EPROTO_VALUE;
-            *(uint32_t *) at = (uint32_t) o.v.u;
+            *(uint32_t *)at = (uint32_t)o.v.u;
         }
         else
-            *(uint64_t *) at = o.v.u;
+            *(uint64_t *)at = o.v.u;
         break;
     case NQ_F_I64:
         if (o.type == NQ_MP_INT)
-            *(int64_t *) at = o.v.i;
+            *(int64_t *)at = o.v.i;
         else if (o.type == NQ_MP_UINT) {
             if (o.v.u > INT64_MAX)
                 return NQ_EPROTO_VALUE;
-            *(int64_t *) at = (int64_t) o.v.u;
+            *(int64_t *)at = (int64_t)o.v.u;
         }
         else
             return NQ_EPROTO_TYPE;
@@ -274,33 +336,33 @@ s_field (s_dec_t *d, nq_mpr_t *r, const nq_field_t *f, const nq_ftable_t *t, uns
         if (o.type == NQ_MP_FLOAT)
             v = o.v.f;
         else if (o.type == NQ_MP_UINT)
-            v = (double) o.v.u;
+            v = (double)o.v.u;
         else if (o.type == NQ_MP_INT)
-            v = (double) o.v.i;
+            v = (double)o.v.i;
         else
             return NQ_EPROTO_TYPE;
         if (!isfinite (v) || ((f->flags & NQ_FL_UNIT) && (v < 0.0 || v > 1.0)))
             return NQ_EPROTO_VALUE;
-        *(double *) at = v;
+        *(double *)at = v;
         break;
     }
     case NQ_F_BOOL:
     case NQ_F_NBOOL:
         if (o.type != NQ_MP_BOOL)
             return NQ_EPROTO_TYPE;
-        *(bool *) at = f->type == NQ_F_BOOL ? o.v.b : !o.v.b;
+        *(bool *)at = f->type == NQ_F_BOOL ? o.v.b : !o.v.b;
         break;
     case NQ_F_STR:
         if (o.type != NQ_MP_STR)
             return NQ_EPROTO_TYPE;
-        return s_text (d, o.v.s.ptr, o.v.s.len, (const char **) at);
+        return s_text (d, o.v.s.ptr, o.v.s.len, (const char **)at);
     case NQ_F_STR_FRAME: {
         if (o.type != NQ_MP_UINT)
             return NQ_EPROTO_TYPE;
         const nq_frame_t *frame;
         if ((rc = s_frame (d, o.v.u, &frame)))
             return rc;
-        return s_text (d, frame->data, frame->size, (const char **) at);
+        return s_text (d, frame->data, frame->size, (const char **)at);
     }
     case NQ_F_ID:
         if (o.type != NQ_MP_STR)
@@ -318,83 +380,92 @@ s_field (s_dec_t *d, nq_mpr_t *r, const nq_field_t *f, const nq_ftable_t *t, uns
         r->p = start;
         if ((rc = s_skip (d, r, depth)))
             return rc;
-        size_t size = (size_t) (r->p - start);
+        size_t size = (size_t)(r->p - start);
         void *copy;
         if ((rc = s_alloc (d, size, 1, &copy)))
             return rc;
         memcpy (copy, start, size);
-        ((nq_raw_t *) at)->data = copy;
-        ((nq_raw_t *) at)->size = size;
+        ((nq_raw_t *)at)->data = copy;
+        ((nq_raw_t *)at)->size = size;
         break;
     }
     case NQ_F_STRS: {
         if ((rc = s_array_head (d, &o, f, depth)))
             return rc;
         const char **items = NULL;
-        if (o.v.n && (rc = s_alloc (d, o.v.n * sizeof *items, alignof (const char *), (void **) &items)))
+        if (o.v.n && (rc = s_alloc (d, o.v.n * sizeof *items, alignof (const char *), (void **)&items)))
             return rc;
         for (uint32_t i = 0; i < o.v.n; i++)
             if ((rc = s_read_text (d, r, &items[i])))
                 return rc;
-        *(const char ***) at = items;
-        *(size_t *) (base + f->off2) = o.v.n;
+        *(const char ***)at = items;
+        *(size_t *)(base + f->off2) = o.v.n;
         break;
     }
     case NQ_F_ARRAY: {
         if ((rc = s_array_head (d, &o, f, depth)))
             return rc;
         unsigned char *items = NULL;
-        if (o.v.n && (rc = s_alloc (d, (size_t) o.v.n * f->esize, alignof (max_align_t), (void **) &items)))
+        if (o.v.n && (rc = s_alloc (d, (size_t)o.v.n * f->esize, alignof (max_align_t), (void **)&items)))
             return rc;
         if (items)
-            memset (items, 0, (size_t) o.v.n * f->esize);
+            memset (items, 0, (size_t)o.v.n * f->esize);
         for (uint32_t i = 0; i < o.v.n; i++) {
             nq_mp_obj_t e;
             if ((rc = nq_mpr_next (r, &e)))
                 return rc;
             if (e.type != NQ_MP_MAP)
                 return NQ_EPROTO_TYPE;
-            if ((size_t) depth + 2 > d->lim->max_depth)
+            if ((size_t)depth + 2 > d->lim->max_depth)
                 return NQ_EPROTO_TOO_DEEP;
-            if ((rc = s_map_body (d, r, f->aux, items + (size_t) i * f->esize, depth + 2, e.v.n)))
+            if ((rc = s_map_body (d, r, f->aux, items + (size_t)i * f->esize, depth + 2, e.v.n)))
                 return rc;
         }
-        *(void **) at = items;
-        *(size_t *) (base + f->off2) = o.v.n;
+        *(void **)at = items;
+        *(size_t *)(base + f->off2) = o.v.n;
         break;
     }
     case NQ_F_MAP:
         if (o.type != NQ_MP_MAP)
             return NQ_EPROTO_TYPE;
-        if ((size_t) depth + 1 > d->lim->max_depth)
+        if ((size_t)depth + 1 > d->lim->max_depth)
             return NQ_EPROTO_TOO_DEEP;
         return s_map_body (d, r, f->aux, at, depth + 1, o.v.n);
     case NQ_F_UNION:
     case NQ_F_VECTORS:
         if (f->type == NQ_F_UNION ? o.type != NQ_MP_MAP : o.type != NQ_MP_UINT)
             return NQ_EPROTO_TYPE;
+        if (*ndefer == S_MAX_DEFER)
+            return NQ_EPROTO_VALUE;
+        defer[*ndefer] = (s_defer_t){f, base, start, r->end, o.type == NQ_MP_UINT ? o.v.u : 0, 0};
         if (f->type == NQ_F_UNION) {
-            if ((size_t) depth + 1 > d->lim->max_depth)
+            if ((size_t)depth + 1 > d->lim->max_depth)
                 return NQ_EPROTO_TOO_DEEP;
+            int kind;
+            memcpy (&kind, base + f->off2, sizeof kind);
+            const nq_ftable_t *const *subs = f->aux;
+            if (kind > 0 && kind <= 3 && subs[kind]) {
+                //  The usual order (kind first): decode in place, one pass.
+                defer[*ndefer].done = 1;
+                (*ndefer)++;
+                return s_map_body (d, r, subs[kind], at, depth + 1, o.v.n);
+            }
             r->p = start;
             if ((rc = s_skip (d, r, depth)))
                 return rc;
         }
-        if (*ndefer == S_MAX_DEFER)
-            return NQ_EPROTO_VALUE;
-        defer[*ndefer] = (s_defer_t) {f, base, start, r->end, o.type == NQ_MP_UINT ? o.v.u : 0};
         (*ndefer)++;
         break;
     case NQ_F_EMBED:
         return NQ_EINTERNAL;    //  never a key of its own
     }
     if (f->flags & NQ_FL_HAS)
-        *(uint32_t *) (base + t->has_off) |= 1u << f->bit;
+        *(uint32_t *)(base + t->has_off) |= 1u << f->bit;
     return 0;
 }
 
 //  Check of the required fields of t (and of embedded tables). Numbers are
-//  required by presence of their key (seen, slots numbered as s_lookup
+//  required by the presence of their key (seen, slots numbered as s_lookup
 //  does: 0 is a meaningful value, as in CREDIT 0); the rest by value.
 static int
 s_required (const nq_ftable_t *t, const unsigned char *base, uint64_t seen, int slot_base)
@@ -411,31 +482,28 @@ s_required (const nq_ftable_t *t, const unsigned char *base, uint64_t seen, int 
         if (!(f->flags & NQ_FL_REQ))
             continue;
         int set = 1;
-        int key_seen = (int) ((seen >> (slot_base + i)) & 1);
-        switch ((nq_ftype_t) f->type) {
+        switch ((nq_ftype_t)f->type) {
         case NQ_F_U64:
+        case NQ_F_U32:
         case NQ_F_I64:
         case NQ_F_DOUBLE:
-            set = key_seen;
-            break;
-        case NQ_F_U32:
-            set = key_seen;
+            set = (int)((seen >> (slot_base + i)) & 1);
             break;
         case NQ_F_STR:
         case NQ_F_STR_FRAME:
         case NQ_F_VECTORS:
-            set = *(const void *const *) at != NULL;
+            set = *(const void *const *)at != NULL;
             break;
         case NQ_F_ID:
-            set = *(const char *) at != '\0';
+            set = *(const char *)at != '\0';
             break;
         case NQ_F_ENUM:
         case NQ_F_CODE:
-            set = *(const int *) at != 0;
+            set = *(const int *)at != 0;
             break;
         case NQ_F_STRS:
         case NQ_F_ARRAY:
-            set = *(const size_t *) (base + f->off2) != 0;
+            set = *(const size_t *)(base + f->off2) != 0;
             break;
         default:
             break;    //  unions are checked when decoded; others are never required
@@ -472,7 +540,7 @@ s_map_body (s_dec_t *d, nq_mpr_t *r, const nq_ftable_t *t, unsigned char *base, 
     s_defer_t defer[S_MAX_DEFER];
     int ndefer = 0;
     uint64_t seen = 0;
-    int rc;
+    int rc, hint[2] = {0, 0};
     for (uint32_t i = 0; i < pairs; i++) {
         nq_mp_obj_t key;
         if ((rc = nq_mpr_next (r, &key)))
@@ -483,7 +551,7 @@ s_map_body (s_dec_t *d, nq_mpr_t *r, const nq_ftable_t *t, unsigned char *base, 
             return NQ_EPROTO_TOO_LARGE;
         int slot;
         size_t base_off;
-        const nq_field_t *f = s_lookup (t, key.v.s.ptr, key.v.s.len, &slot, &base_off);
+        const nq_field_t *f = s_lookup (t, key.v.s.ptr, key.v.s.len, &slot, &base_off, hint);
         if (!f) {
             //  Unknown keys are skipped, within the same bounds as the rest.
             if ((rc = s_skip (d, r, depth)))
@@ -492,7 +560,9 @@ s_map_body (s_dec_t *d, nq_mpr_t *r, const nq_ftable_t *t, unsigned char *base, 
         }
         if (seen & (1ULL << slot))
             return NQ_EPROTO_VALUE;    //  a key given twice
-        seen |= 1ULL << slot;
+        //  A nil value is an absent key (it does not satisfy "required").
+        if (r->p < r->end && *r->p != 0xc0)
+            seen |= 1ULL << slot;
         const nq_ftable_t *owner = base_off ? NULL : t;
         if (!owner)
             for (int j = 0; j < t->count; j++)
@@ -502,6 +572,8 @@ s_map_body (s_dec_t *d, nq_mpr_t *r, const nq_ftable_t *t, unsigned char *base, 
             return rc;
     }
     for (int i = 0; i < ndefer; i++) {
+        if (defer[i].done)
+            continue;
         rc = defer[i].field->type == NQ_F_UNION ? s_union (d, &defer[i], depth) : s_vectors (d, &defer[i]);
         if (rc)
             return rc;
@@ -516,7 +588,8 @@ s_decode (nq_msg_t *self, const nq_frame_t *frames, size_t count, nq_dir_t dir, 
 {
     if (count == 0)
         return NQ_EPROTO_FRAMES;
-    if (frames[0].size != NQ_PROTO_VERSION_LEN || memcmp (frames[0].data, NQ_PROTO_VERSION, NQ_PROTO_VERSION_LEN))
+    if (frames[0].size != NQ_PROTO_VERSION_LEN ||
+        memcmp (frames[0].data, NQ_PROTO_VERSION, NQ_PROTO_VERSION_LEN))
         return NQ_EPROTO_VERSION;
     if (count < NQ_PROTO_HEAD_FRAMES || count > NQ_PROTO_HEAD_FRAMES + lim->max_frames)
         return NQ_EPROTO_FRAMES;
@@ -528,11 +601,11 @@ s_decode (nq_msg_t *self, const nq_frame_t *frames, size_t count, nq_dir_t dir, 
     }
     if (frames[1].size != 1)
         return NQ_EPROTO_FRAMES;
-    int cmd = *(const uint8_t *) frames[1].data;
+    int cmd = *(const uint8_t *)frames[1].data;
     const nq_ftable_t *table = nq_proto_table (cmd);
-    if (!table || (dir != NQ_DIR_ANY && nq_cmd_dir (cmd) != (int) dir))
+    if (!table || (dir != NQ_DIR_ANY && nq_cmd_dir (cmd) != (int)dir))
         return NQ_EPROTO_COMMAND;
-    self->cmd = (nq_cmd_t) cmd;
+    self->cmd = (nq_cmd_t)cmd;
 
     //  One block usually holds the whole decoded message.
     size_t first = 2 * frames[2].size + 256;
@@ -550,7 +623,7 @@ s_decode (nq_msg_t *self, const nq_frame_t *frames, size_t count, nq_dir_t dir, 
         return rc;
     if (o.type != NQ_MP_MAP)
         return NQ_EPROTO_TYPE;
-    if ((rc = s_map_body (&d, &r, table, (unsigned char *) &self->u, 1, o.v.n)))
+    if ((rc = s_map_body (&d, &r, table, (unsigned char *)&self->u, 1, o.v.n)))
         return rc;
     if (nq_mpr_remaining (&r))
         return NQ_EPROTO_TRUNCATED;    //  bytes after the body map
@@ -561,7 +634,8 @@ s_decode (nq_msg_t *self, const nq_frame_t *frames, size_t count, nq_dir_t dir, 
 }
 
 int
-nq_msg_decode (nq_msg_t *self, const nq_frame_t *frames, size_t count, nq_dir_t dir, const nq_limits_t *limits)
+nq_msg_decode (nq_msg_t *self, const nq_frame_t *frames, size_t count, nq_dir_t dir,
+               const nq_limits_t *limits)
 {
     nq_msg_init (self, NQ_CMD_NONE);
     int rc = s_decode (self, frames, count, dir, limits ? limits : nq_limits_default ());

@@ -20,9 +20,9 @@ s_base64 (const uint8_t *p, size_t len)
         return NULL;
     char *o = text;
     for (size_t i = 0; i < len; i += 3) {
-        uint32_t v = (uint32_t) p[i] << 16;
+        uint32_t v = (uint32_t)p[i] << 16;
         if (i + 1 < len)
-            v |= (uint32_t) p[i + 1] << 8;
+            v |= (uint32_t)p[i + 1] << 8;
         if (i + 2 < len)
             v |= p[i + 2];
         *o++ = s_b64[(v >> 18) & 63];
@@ -53,10 +53,10 @@ s_value (nq_mpr_t *r, const nq_limits_t *lim, int depth, json_t **out)
     case NQ_MP_UINT:
         if (o.v.u > INT64_MAX)
             return NQ_EPROTO_VALUE;
-        v = json_integer ((json_int_t) o.v.u);
+        v = json_integer ((json_int_t)o.v.u);
         break;
     case NQ_MP_INT:
-        v = json_integer ((json_int_t) o.v.i);
+        v = json_integer ((json_int_t)o.v.i);
         break;
     case NQ_MP_FLOAT:
         if (!isfinite (o.v.f))
@@ -68,7 +68,7 @@ s_value (nq_mpr_t *r, const nq_limits_t *lim, int depth, json_t **out)
             return NQ_EPROTO_TOO_LARGE;
         if (!nq_utf8_valid (o.v.s.ptr, o.v.s.len))
             return NQ_EPROTO_UTF8;
-        v = json_stringn ((const char *) o.v.s.ptr, o.v.s.len);
+        v = json_stringn ((const char *)o.v.s.ptr, o.v.s.len);
         break;
     case NQ_MP_BIN:
         if (o.v.s.len > lim->max_string)
@@ -79,7 +79,7 @@ s_value (nq_mpr_t *r, const nq_limits_t *lim, int depth, json_t **out)
         return NQ_EPROTO_TYPE;
     case NQ_MP_ARRAY:
     case NQ_MP_MAP: {
-        if ((size_t) depth + 1 > lim->max_depth)
+        if ((size_t)depth + 1 > lim->max_depth)
             return NQ_EPROTO_TOO_DEEP;
         if (o.v.n > lim->max_array)
             return NQ_EPROTO_TOO_LARGE;
@@ -106,7 +106,7 @@ s_value (nq_mpr_t *r, const nq_limits_t *lim, int depth, json_t **out)
             if ((rc = s_value (r, lim, depth + 1, &item)))
                 goto fail;
             rc = NQ_ENOMEM;
-            if (is_map ? json_object_setn_new (v, (const char *) key.v.s.ptr, key.v.s.len, item)
+            if (is_map ? json_object_setn_new (v, (const char *)key.v.s.ptr, key.v.s.len, item)
                        : json_array_append_new (v, item))
                 goto fail;
         }

@@ -33,10 +33,11 @@ s_in (size_t v, size_t lo, size_t cap)
 int
 nq_limits_check (const nq_limits_t *self)
 {
-    if (!s_in (self->max_message, 1, NQ_LIMIT_MESSAGE_CAP) || !s_in (self->max_string, 1, NQ_LIMIT_STRING_CAP)
-        || !s_in (self->max_array, 1, NQ_LIMIT_ARRAY_CAP) || !s_in (self->max_depth, 2, NQ_LIMIT_DEPTH_CAP)
-        || !s_in (self->max_embed_inputs, 1, NQ_LIMIT_EMBED_INPUTS_CAP)
-        || !s_in (self->max_frames, 0, NQ_LIMIT_FRAMES_CAP))
+    if (!s_in (self->max_message, 1, NQ_LIMIT_MESSAGE_CAP) ||
+        !s_in (self->max_string, 1, NQ_LIMIT_STRING_CAP) || !s_in (self->max_array, 1, NQ_LIMIT_ARRAY_CAP) ||
+        !s_in (self->max_depth, 2, NQ_LIMIT_DEPTH_CAP) ||
+        !s_in (self->max_embed_inputs, 1, NQ_LIMIT_EMBED_INPUTS_CAP) ||
+        !s_in (self->max_frames, 0, NQ_LIMIT_FRAMES_CAP))
         return NQ_ERANGE;
     return 0;
 }

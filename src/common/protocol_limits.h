@@ -20,18 +20,18 @@ typedef struct {
 } nq_limits_t;
 
 //  Defaults and hard caps (docs/protocol.md, "Limits").
-#define NQ_LIMIT_MESSAGE_DEFAULT ((size_t) 16 << 20)
-#define NQ_LIMIT_MESSAGE_CAP ((size_t) 256 << 20)
-#define NQ_LIMIT_STRING_DEFAULT ((size_t) 4 << 20)
-#define NQ_LIMIT_STRING_CAP ((size_t) 64 << 20)
-#define NQ_LIMIT_ARRAY_DEFAULT ((size_t) 4096)
-#define NQ_LIMIT_ARRAY_CAP ((size_t) 1 << 20)
-#define NQ_LIMIT_DEPTH_DEFAULT ((size_t) 16)
-#define NQ_LIMIT_DEPTH_CAP ((size_t) 64)
-#define NQ_LIMIT_EMBED_INPUTS_DEFAULT ((size_t) 512)
-#define NQ_LIMIT_EMBED_INPUTS_CAP ((size_t) 8192)
-#define NQ_LIMIT_FRAMES_DEFAULT ((size_t) 16)
-#define NQ_LIMIT_FRAMES_CAP ((size_t) 64)
+#define NQ_LIMIT_MESSAGE_DEFAULT ((size_t)16 << 20)
+#define NQ_LIMIT_MESSAGE_CAP ((size_t)256 << 20)
+#define NQ_LIMIT_STRING_DEFAULT ((size_t)4 << 20)
+#define NQ_LIMIT_STRING_CAP ((size_t)64 << 20)
+#define NQ_LIMIT_ARRAY_DEFAULT ((size_t)4096)
+#define NQ_LIMIT_ARRAY_CAP ((size_t)1 << 20)
+#define NQ_LIMIT_DEPTH_DEFAULT ((size_t)16)
+#define NQ_LIMIT_DEPTH_CAP ((size_t)64)
+#define NQ_LIMIT_EMBED_INPUTS_DEFAULT ((size_t)512)
+#define NQ_LIMIT_EMBED_INPUTS_CAP ((size_t)8192)
+#define NQ_LIMIT_FRAMES_DEFAULT ((size_t)16)
+#define NQ_LIMIT_FRAMES_CAP ((size_t)64)
 
 /*  Fills *self with the defaults. */
 void nq_limits_defaults (nq_limits_t *self);

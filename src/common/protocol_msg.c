@@ -10,17 +10,7 @@
 #include <stdint.h>
 #include <string.h>
 
-typedef struct s_block_t {
-    struct s_block_t *next;
-    size_t size;
-    size_t used;
-    alignas (max_align_t) unsigned char data[];
-} s_block_t;
-
-struct nq_arena_t {
-    s_block_t *head;
-    size_t budget;    //  bytes that may still be reserved
-};
+typedef nq_arena_block_t s_block_t;
 
 void
 nq_msg_init (nq_msg_t *self, nq_cmd_t cmd)
@@ -36,13 +26,13 @@ nq_msg_fini (nq_msg_t *self)
         return;
     nq_arena_t *arena = self->arena_;
     if (arena) {
+        //  The last block in the list holds the arena itself: free it last.
         s_block_t *block = arena->head;
         while (block) {
             s_block_t *next = block->next;
             nq_free (block);
             block = next;
         }
-        nq_free (arena);
     }
     memset (self, 0, sizeof *self);
 }
@@ -64,17 +54,16 @@ nq_msg_arena_open_ (nq_msg_t *msg, size_t first, size_t budget)
 {
     if (msg->arena_)
         return 0;
-    nq_arena_t *arena = nq_malloc (sizeof *arena);
-    if (!arena)
-        return NQ_ENOMEM;
     if (first > budget)
         first = budget;
-    arena->budget = budget - first;
-    arena->head = first ? s_block_new (first) : NULL;
-    if (first && !arena->head) {
-        nq_free (arena);
+    //  The arena's header and its first block are one allocation.
+    s_block_t *block = s_block_new (sizeof (nq_arena_t) + alignof (max_align_t) + first);
+    if (!block)
         return NQ_ENOMEM;
-    }
+    nq_arena_t *arena = (nq_arena_t *)block->data;
+    block->used = (sizeof (nq_arena_t) + alignof (max_align_t) - 1) & ~(alignof (max_align_t) - 1);
+    arena->head = block;
+    arena->budget = budget - first;
     msg->arena_ = arena;
     return 0;
 }
@@ -138,7 +127,7 @@ nq_wire_fini (nq_wire_t *self)
         return;
     for (size_t i = 0; i < self->count && i < NQ_WIRE_MAX_FRAMES; i++)
         if (self->owned[i])
-            nq_free ((void *) self->frames[i].data);
+            nq_free ((void *)self->frames[i].data);
     memset (self, 0, sizeof *self);
 }
 

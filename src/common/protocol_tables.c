@@ -7,16 +7,30 @@
 
 #include <stddef.h>
 
-#define S_F(k, t, fl, st, m) {k, sizeof k - 1, t, fl, 0, (uint32_t) offsetof (st, m), 0, 0, NULL}
-#define S_FA(k, t, fl, st, m, aux) {k, sizeof k - 1, t, fl, 0, (uint32_t) offsetof (st, m), 0, 0, aux}
-#define S_FH(k, t, st, m, b) {k, sizeof k - 1, t, NQ_FL_HAS, b, (uint32_t) offsetof (st, m), 0, 0, NULL}
-#define S_FS(k, fl, st, m, n) {k, sizeof k - 1, NQ_F_STRS, fl, 0, (uint32_t) offsetof (st, m), (uint32_t) offsetof (st, n), 0, NULL}
-#define S_FARR(k, fl, st, m, n, et, tab)                                                                   \
-    {k, sizeof k - 1, NQ_F_ARRAY, fl, 0, (uint32_t) offsetof (st, m), (uint32_t) offsetof (st, n),         \
-     (uint32_t) sizeof (et), &tab}
-#define S_TABLE(name, arr) static const nq_ftable_t name = {arr, (int) (sizeof arr / sizeof arr[0]), -1}
-#define S_TABLE_HAS(name, arr, st)                                                                         \
-    static const nq_ftable_t name = {arr, (int) (sizeof arr / sizeof arr[0]), (int) offsetof (st, has)}
+#define S_F(k, t, fl, st, m)                                                                                 \
+    {                                                                                                        \
+        k, sizeof k - 1, t, fl, 0, (uint32_t)offsetof (st, m), 0, 0, NULL                                    \
+    }
+#define S_FA(k, t, fl, st, m, aux)                                                                           \
+    {                                                                                                        \
+        k, sizeof k - 1, t, fl, 0, (uint32_t)offsetof (st, m), 0, 0, aux                                     \
+    }
+#define S_FH(k, t, st, m, b)                                                                                 \
+    {                                                                                                        \
+        k, sizeof k - 1, t, NQ_FL_HAS, b, (uint32_t)offsetof (st, m), 0, 0, NULL                             \
+    }
+#define S_FS(k, fl, st, m, n)                                                                                \
+    {                                                                                                        \
+        k, sizeof k - 1, NQ_F_STRS, fl, 0, (uint32_t)offsetof (st, m), (uint32_t)offsetof (st, n), 0, NULL   \
+    }
+#define S_FARR(k, fl, st, m, n, et, tab)                                                                     \
+    {                                                                                                        \
+        k, sizeof k - 1, NQ_F_ARRAY, fl, 0, (uint32_t)offsetof (st, m), (uint32_t)offsetof (st, n),          \
+            (uint32_t)sizeof (et), &tab                                                                      \
+    }
+#define S_TABLE(name, arr) static const nq_ftable_t name = {arr, (int)(sizeof arr / sizeof arr[0]), -1}
+#define S_TABLE_HAS(name, arr, st)                                                                           \
+    static const nq_ftable_t name = {arr, (int)(sizeof arr / sizeof arr[0]), (int)offsetof (st, has)}
 
 //  ---- enum names (index = C value) ------------------------------------------
 
@@ -97,8 +111,8 @@ static const nq_field_t s_job[] = {
     S_F ("correlation_id", NQ_F_STR, 0, nq_job_t, correlation_id),
     S_F ("token", NQ_F_STR, 0, nq_job_t, token),
     S_F ("created_ms", NQ_F_U64, 0, nq_job_t, created_ms),
-    {"payload", 7, NQ_F_UNION, NQ_FL_REQ, 0, (uint32_t) offsetof (nq_job_t, payload),
-     (uint32_t) offsetof (nq_job_t, kind), 0, s_payloads},
+    {"payload", 7, NQ_F_UNION, NQ_FL_REQ, 0, (uint32_t)offsetof (nq_job_t, payload),
+     (uint32_t)offsetof (nq_job_t, kind), 0, s_payloads},
 };
 S_TABLE (s_job_t, s_job);
 
@@ -133,18 +147,20 @@ static const nq_field_t s_reflect_result[] = {
 };
 S_TABLE (s_reflect_result_t, s_reflect_result);
 
-static const nq_ftable_t *const s_results[4] = {NULL, &s_chat_result_t, &s_embed_result_t, &s_reflect_result_t};
+static const nq_ftable_t *const s_results[4] = {NULL, &s_chat_result_t, &s_embed_result_t,
+                                                &s_reflect_result_t};
 
 //  RESULT from the broker: the attempt is informative; from a worker it is required.
-#define S_RESULT_FIELDS(att)                                                                             \
-    S_F ("job_id", NQ_F_ID, NQ_FL_REQ, nq_result_t, job_id), S_F ("attempt", NQ_F_U32, att, nq_result_t, attempt), \
-        S_FA ("kind", NQ_F_ENUM, NQ_FL_REQ, nq_result_t, kind, &nq_kind_names_),                           \
-        S_F ("model_used", NQ_F_STR, 0, nq_result_t, model_used),                                        \
-        S_F ("instance", NQ_F_STR, 0, nq_result_t, instance),                                            \
-        S_F ("duration_ms", NQ_F_U64, 0, nq_result_t, duration_ms),                                      \
-    {                                                                                                    \
-        "result", 6, NQ_F_UNION, NQ_FL_REQ, 0, (uint32_t) offsetof (nq_result_t, body),                  \
-            (uint32_t) offsetof (nq_result_t, kind), 0, s_results                                        \
+#define S_RESULT_FIELDS(att)                                                                                 \
+    S_F ("job_id", NQ_F_ID, NQ_FL_REQ, nq_result_t, job_id),                                                 \
+        S_F ("attempt", NQ_F_U32, att, nq_result_t, attempt),                                                \
+        S_FA ("kind", NQ_F_ENUM, NQ_FL_REQ, nq_result_t, kind, &nq_kind_names_),                             \
+        S_F ("model_used", NQ_F_STR, 0, nq_result_t, model_used),                                            \
+        S_F ("instance", NQ_F_STR, 0, nq_result_t, instance),                                                \
+        S_F ("duration_ms", NQ_F_U64, 0, nq_result_t, duration_ms),                                          \
+    {                                                                                                        \
+        "result", 6, NQ_F_UNION, NQ_FL_REQ, 0, (uint32_t)offsetof (nq_result_t, body),                       \
+            (uint32_t)offsetof (nq_result_t, kind), 0, s_results                                             \
     }
 static const nq_field_t s_result[] = {S_RESULT_FIELDS (0)};
 S_TABLE (s_result_t, s_result);
@@ -204,9 +220,10 @@ static const nq_field_t s_accepted[] = {
 };
 S_TABLE (s_accepted_t, s_accepted);
 
-#define S_CHUNK_FIELDS(att)                                                                             \
-    S_F ("job_id", NQ_F_ID, NQ_FL_REQ, nq_chunk_t, job_id), S_F ("attempt", NQ_F_U32, att, nq_chunk_t, attempt), \
-        S_F ("seq", NQ_F_U64, 0, nq_chunk_t, seq), S_F ("text", NQ_F_STR, NQ_FL_REQ, nq_chunk_t, text),     \
+#define S_CHUNK_FIELDS(att)                                                                                  \
+    S_F ("job_id", NQ_F_ID, NQ_FL_REQ, nq_chunk_t, job_id),                                                  \
+        S_F ("attempt", NQ_F_U32, att, nq_chunk_t, attempt), S_F ("seq", NQ_F_U64, 0, nq_chunk_t, seq),      \
+        S_F ("text", NQ_F_STR, NQ_FL_REQ, nq_chunk_t, text),                                                 \
         S_F ("restart", NQ_F_BOOL, 0, nq_chunk_t, restart)
 static const nq_field_t s_chunk[] = {S_CHUNK_FIELDS (0)};
 S_TABLE (s_chunk_t, s_chunk);
@@ -386,29 +403,29 @@ s_name (const nq_enum_names_t *names, int v)
 const char *
 nq_kind_name (nq_kind_t kind)
 {
-    return s_name (&nq_kind_names_, (int) kind);
+    return s_name (&nq_kind_names_, (int)kind);
 }
 
 const char *
 nq_class_name (nq_class_t class_)
 {
-    return s_name (&nq_class_names_, (int) class_);
+    return s_name (&nq_class_names_, (int)class_);
 }
 
 const char *
 nq_role_name (nq_role_t role)
 {
-    return s_name (&nq_role_names_, (int) role);
+    return s_name (&nq_role_names_, (int)role);
 }
 
 const char *
 nq_query_what_name (nq_query_what_t what)
 {
-    return s_name (&nq_query_names_, (int) what);
+    return s_name (&nq_query_names_, (int)what);
 }
 
 const char *
 nq_admin_op_name (nq_admin_op_t op)
 {
-    return s_name (&nq_admin_names_, (int) op);
+    return s_name (&nq_admin_names_, (int)op);
 }

@@ -14,7 +14,7 @@ nq_msg_decode_zmsg (nq_msg_t *self, zmsg_t *zmsg, nq_dir_t dir, const nq_limits_
     }
     size_t i = 0;
     for (zframe_t *f = zmsg_first (zmsg); f && i < count; f = zmsg_next (zmsg))
-        frames[i++] = (nq_frame_t) {zframe_data (f), zframe_size (f)};
+        frames[i++] = (nq_frame_t){zframe_data (f), zframe_size (f)};
     return nq_msg_decode (self, frames, i, dir, limits);
 }
 

@@ -11,8 +11,9 @@
 
 #include <czmq.h>
 
-/*  Decodes the frames of zmsg (not modified, not owned; it may be destroyed
-    as soon as this returns) into *self, as nq_msg_decode does. */
+/*  Decodes the frames of zmsg (not owned; its frames are not changed, its
+    cursor is; it may be destroyed as soon as this returns) into *self, as
+    nq_msg_decode does. */
 int nq_msg_decode_zmsg (nq_msg_t *self, zmsg_t *zmsg, nq_dir_t dir, const nq_limits_t *limits);
 
 /*  Encodes *msg into a new zmsg (*out, owned by the caller) as
