@@ -31,6 +31,11 @@ static const s_command_t s_commands[] = {
     {"submit", nq_cmd_submit, "submit chat|embed|reflect: submit a job, stream it, print its result"},
     {"jobs", nq_cmd_jobs, "jobs show|result|watch|cancel ID: one job by its id"},
     {"status", nq_cmd_status, "the broker's workers, slots, queues and counters"},
+    {"dlq", nq_cmd_dlq, "dlq list|retry: dead letters and their history; queue one again"},
+    {"drain", nq_cmd_drain, "drain WORKER: send it no new work"},
+    {"pause", nq_cmd_pause, "pause KIND MODEL: hold a queue"},
+    {"resume", nq_cmd_resume, "resume KIND MODEL: release a held queue"},
+    {"scale", nq_cmd_scale, "scale WORKER KIND=N…: resize a worker's slot actors live"},
 };
 
 static void

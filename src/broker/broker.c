@@ -287,8 +287,7 @@ s_on_admin (nq_broker_t *self, const void *client, size_t size, const nq_admin_t
         if (w) {
             nq_msg_t msg;
             nq_msg_init (&msg, NQ_CMD_SCALE);
-            //  The instance: the one the request names (model carries it), else the worker's first.
-            msg.u.scale.instance = a->model ? a->model : (w->ngroups ? w->groups[0].instance : "");
+            msg.u.scale.instance = a->instance ? a->instance : (w->ngroups ? w->groups[0].instance : "");
             msg.u.scale.kind = a->kind;
             msg.u.scale.slots = a->count;
             rc = s_send (self, self->zback, w->identity.data, w->identity.size, &msg);
@@ -296,6 +295,13 @@ s_on_admin (nq_broker_t *self, const void *client, size_t size, const nq_admin_t
         done = "scale sent";
         break;
     }
+    case NQ_ADMIN_DEAD_LIST:
+        nq_broker_reply_dead (self->zfront, client, size, a->rid, self->engine, a->count ? a->count : 100);
+        return;
+    case NQ_ADMIN_DEAD_RETRY:
+        rc = a->target ? nq_engine_dead_retry (self->engine, a->target) : NQ_EINVALID;
+        done = "queued again";
+        break;
     default:
         rc = NQ_EINVALID;
         break;

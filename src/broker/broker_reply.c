@@ -88,6 +88,24 @@ s_reply (nq_zuv_t *zuv, const void *client, size_t size, uint64_t rid, msgpack_s
     return rc;
 }
 
+//  "history": every attempt (worker, instance, duration, error).
+static void
+s_pack_history (msgpack_packer *pk, const nq_bjob_t *job)
+{
+    s_key (pk, "history");
+    msgpack_pack_array (pk, job->history_count);
+    for (size_t i = 0; i < job->history_count; i++) {
+        const nq_attempt_t *a = &job->history[i];
+        msgpack_pack_map (pk, 6);
+        s_kv_u64 (pk, "attempt", a->attempt);
+        s_kv_str (pk, "worker", a->worker);
+        s_kv_str (pk, "instance", a->instance);
+        s_kv_u64 (pk, "duration_ms", a->ended_ms > a->started_ms ? a->ended_ms - a->started_ms : 0);
+        s_kv_str (pk, "error", a->code ? nq_error_wire (a->code) : NULL);
+        s_kv_str (pk, "message", a->message[0] ? a->message : NULL);
+    }
+}
+
 //  --------------------------------------------------------------------------
 
 int
@@ -120,18 +138,54 @@ nq_broker_reply_job (nq_zuv_t *zuv, const void *client, size_t size, uint64_t ri
     else
         msgpack_pack_nil (&pk);
     s_kv_str (&pk, "correlation_id", job->correlation_id);
-    s_key (&pk, "history");
-    msgpack_pack_array (&pk, job->history_count);
-    for (size_t i = 0; i < job->history_count; i++) {
-        const nq_attempt_t *a = &job->history[i];
-        msgpack_pack_map (&pk, 6);
-        s_kv_u64 (&pk, "attempt", a->attempt);
-        s_kv_str (&pk, "worker", a->worker);
-        s_kv_str (&pk, "instance", a->instance);
-        s_kv_u64 (&pk, "duration_ms", a->ended_ms > a->started_ms ? a->ended_ms - a->started_ms : 0);
-        s_kv_str (&pk, "error", a->code ? nq_error_wire (a->code) : NULL);
-        s_kv_str (&pk, "message", a->message[0] ? a->message : NULL);
-    }
+    s_pack_history (&pk, job);
+    return s_reply (zuv, client, size, rid, &sbuf);
+}
+
+typedef struct {
+    msgpack_packer *pk;
+    size_t max, count, packing;
+} s_dead_t;
+
+static void
+s_dead_one (void *arg, const nq_bjob_t *job)
+{
+    s_dead_t *d = arg;
+    if (d->count >= d->max)
+        return;
+    d->count++;
+    if (!d->packing)
+        return;
+    msgpack_packer *pk = d->pk;
+    msgpack_pack_map (pk, 8);
+    s_kv_str (pk, "job_id", job->id);
+    s_kv_str (pk, "kind", nq_kind_name (job->kind));
+    s_kv_str (pk, "model", job->model);
+    s_kv_str (pk, "tenant", job->tenant);
+    s_kv_str (pk, "class", nq_class_name (job->klass));
+    s_kv_u64 (pk, "attempts", job->attempt);
+    s_key (pk, "error");
+    msgpack_pack_map (pk, 2);
+    s_kv_str (pk, "code", nq_error_wire (job->error_code));
+    s_kv_str (pk, "message", job->error_message);
+    s_pack_history (pk, job);
+}
+
+int
+nq_broker_reply_dead (nq_zuv_t *zuv, const void *client, size_t size, uint64_t rid, nq_engine_t *engine, size_t max)
+{
+    msgpack_sbuffer sbuf;
+    msgpack_sbuffer_init (&sbuf);
+    msgpack_packer pk;
+    msgpack_packer_init (&pk, &sbuf, msgpack_sbuffer_write);
+    s_dead_t d = {&pk, max, 0, 0};
+    nq_engine_dead_each (engine, s_dead_one, &d);
+    msgpack_pack_map (&pk, 1);
+    s_key (&pk, "dead");
+    msgpack_pack_array (&pk, d.count);
+    d.count = 0;
+    d.packing = 1;
+    nq_engine_dead_each (engine, s_dead_one, &d);
     return s_reply (zuv, client, size, rid, &sbuf);
 }
 
@@ -270,9 +324,8 @@ nq_broker_reply_pong (nq_zuv_t *zuv, const void *client, size_t size, uint64_t r
     msgpack_sbuffer_init (&sbuf);
     msgpack_packer pk;
     msgpack_packer_init (&pk, &sbuf, msgpack_sbuffer_write);
-    msgpack_pack_map (&pk, 3);
-    s_kv_bool (&pk, "pong", 1);
+    msgpack_pack_map (&pk, 2);
     s_kv_u64 (&pk, "ts_ms", ts_ms);
-    s_kv_u64 (&pk, "now_ms", nq_clock_wall_ms (nq_clock_system ()));
+    s_kv_u64 (&pk, "broker_ms", nq_clock_wall_ms (nq_clock_system ()));
     return s_reply (zuv, client, size, rid, &sbuf);
 }

@@ -20,9 +20,11 @@ int nq_broker_reply_job (nq_zuv_t *zuv, const void *client, size_t size, uint64_
     queues with depth and oldest wait, dead letters. */
 int nq_broker_reply_status (nq_zuv_t *zuv, const void *client, size_t size, uint64_t rid, nq_engine_t *engine,
                             nq_journal_t *journal);
+/*  REPLY {dead: [...]} with at most max dead letters, oldest first. */
+int nq_broker_reply_dead (nq_zuv_t *zuv, const void *client, size_t size, uint64_t rid, nq_engine_t *engine, size_t max);
 /*  REPLY {ok: true, done: what}. */
 int nq_broker_reply_ok (nq_zuv_t *zuv, const void *client, size_t size, uint64_t rid, const char *what);
-/*  REPLY {pong: true, ts_ms: the ping's, now_ms}. */
+/*  REPLY {ts_ms: the ping's, broker_ms: the broker's wall clock}. */
 int nq_broker_reply_pong (nq_zuv_t *zuv, const void *client, size_t size, uint64_t rid, uint64_t ts_ms);
 
 #endif

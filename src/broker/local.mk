@@ -47,3 +47,5 @@ TESTS += tests/integration/test_fleet
 tests_integration_test_fleet_SOURCES = tests/integration/test_fleet.c
 tests_integration_test_fleet_CFLAGS = $(NQ_ITEST_CFLAGS)
 tests_integration_test_fleet_LDADD = libnovaq.a $(NQ_ITEST_LIBS)
+TESTS += tests/integration/test_admin.sh
+EXTRA_DIST += tests/integration/test_admin.sh

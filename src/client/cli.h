@@ -15,6 +15,12 @@ int nq_cmd_config (int argc, char **argv);
 int nq_cmd_submit (int argc, char **argv);
 /*  novaq jobs show|result|watch|cancel ID */
 int nq_cmd_jobs (int argc, char **argv);
+/*  Operators: novaq dlq list|retry, drain, pause, resume, scale (cmd_admin.c). */
+int nq_cmd_dlq (int argc, char **argv);
+int nq_cmd_drain (int argc, char **argv);
+int nq_cmd_pause (int argc, char **argv);
+int nq_cmd_resume (int argc, char **argv);
+int nq_cmd_scale (int argc, char **argv);
 /*  novaq status [--json] */
 int nq_cmd_status (int argc, char **argv);
 

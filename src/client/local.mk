@@ -12,7 +12,8 @@ noinst_LIBRARIES += libnqcli.a
 libnqcli_a_CFLAGS = $(AM_CFLAGS) $(NQ_DEP_CFLAGS)
 libnqcli_a_SOURCES = src/client/cli.h src/client/cmd_config.c \
 	src/client/cli_common.c src/client/cli_common.h \
-	src/client/cmd_submit.c src/client/cmd_status.c src/client/cmd_jobs.c
+	src/client/cmd_submit.c src/client/cmd_status.c src/client/cmd_jobs.c \
+	src/client/cmd_admin.c
 NQ_CLI_LIBS += libnqcli.a libnovaq.a
 
 check_PROGRAMS += tests/integration/test_client

@@ -87,7 +87,9 @@ typedef enum {
     NQ_ADMIN_SCALE,
     NQ_ADMIN_DRAIN,
     NQ_ADMIN_PAUSE,
-    NQ_ADMIN_RESUME
+    NQ_ADMIN_RESUME,
+    NQ_ADMIN_DEAD_LIST,     //  the dead letters, oldest first (at most count; 0: 100)
+    NQ_ADMIN_DEAD_RETRY     //  queue the dead job target again, its attempts reset
 } nq_admin_op_t;
 
 /*  Raw msgpack bytes of one complete value (REPLY data, chat format). */
@@ -242,12 +244,13 @@ typedef struct {
 typedef struct {
     uint64_t rid;
     nq_admin_op_t op;
-    const char *target;    //  instance or worker id; NULL: all
+    const char *target;    //  worker id or name (drain, scale), job id (dead_retry)
     nq_kind_t kind;
     const char *model;
     nq_class_t class_;
-    uint32_t count;    //  NQ_ADMIN_SCALE: slots wanted
+    uint32_t count;          //  scale: slots wanted; dead_list: most entries
     const char *token;
+    const char *instance;    //  scale: the instance whose slots change (NULL: the worker's first)
 } nq_admin_t;
 
 typedef struct {

@@ -38,12 +38,12 @@ static const char *const s_kinds[] = {NULL, "chat", "embed", "reflect"};
 static const char *const s_classes[] = {NULL, "interactive", "standard", "bulk"};
 static const char *const s_roles[] = {NULL, "system", "user", "assistant", "tool"};
 static const char *const s_queries[] = {NULL, "status", "result", "stream"};
-static const char *const s_admins[] = {NULL, "status", "scale", "drain", "pause", "resume"};
+static const char *const s_admins[] = {NULL, "status", "scale", "drain", "pause", "resume", "dead_list", "dead_retry"};
 const nq_enum_names_t nq_kind_names_ = {s_kinds, 4};
 const nq_enum_names_t nq_class_names_ = {s_classes, 4};
 const nq_enum_names_t nq_role_names_ = {s_roles, 5};
 const nq_enum_names_t nq_query_names_ = {s_queries, 4};
-const nq_enum_names_t nq_admin_names_ = {s_admins, 6};
+const nq_enum_names_t nq_admin_names_ = {s_admins, 8};
 
 //  ---- payloads ---------------------------------------------------------------
 
@@ -201,6 +201,7 @@ static const nq_field_t s_admin[] = {
     S_FA ("class", NQ_F_ENUM, 0, nq_admin_t, class_, &nq_class_names_),
     S_F ("count", NQ_F_U32, 0, nq_admin_t, count),
     S_F ("token", NQ_F_STR, 0, nq_admin_t, token),
+    S_F ("instance", NQ_F_STR, 0, nq_admin_t, instance),
 };
 S_TABLE (s_admin_t, s_admin);
 
