@@ -9,16 +9,19 @@ n=0; fail=0
 ok () { n=$((n+1)); if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi; }
 echo "1..12"
 for v in $(env | sed -n 's/^\(NOVAQ_[A-Z_]*\)=.*/\1/p'); do unset "$v"; done
-port () { while :; do p=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom) % 30000 )); (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }; done; }
+port () { while :; do p=$(( 10000 + $(od -An -N2 -tu2 /dev/urandom) % 22000 )); (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }; done; }
 export NOVAQ_FRONTEND="tcp://127.0.0.1:$(port)" NOVAQ_BACKEND="tcp://127.0.0.1:$(port)"
 export NOVAQ_LOG_FORMAT=json NOVAQ_HEARTBEAT=200ms NOVAQ_MAX_ATTEMPTS=2 NOVAQ_RETRY_BASE=20ms
 "$novaq" broker >"$tmp/broker.log" 2>&1 & broker=$!
 "$novaq" worker --echo --slots 2 --worker-id ops-w >"$tmp/worker.log" 2>&1 & worker=$!
 trap 'kill $worker $broker 2>/dev/null; wait 2>/dev/null' EXIT
 i=0; until "$novaq" status --timeout 1s 2>/dev/null | grep -q "ops-w"; do i=$((i+1)); [ $i -gt 50 ] && break; sleep 0.1; done
+if ! "$novaq" status --timeout 2s 2>/dev/null | grep -q "ops-w"; then
+  echo "Bail out! the broker or the worker did not start (see $tmp/broker.log, $tmp/worker.log)"; exit 1
+fi
 
 # Two attempts fail (the limit is 2): dead-lettered, with both attempts in its history.
-"$novaq" submit chat --model m '!fail-until=2 finally' >"$tmp/dead.out" 2>&1; rc=$?
+"$novaq" submit chat --timeout 20s --model m '!fail-until=2 finally' >"$tmp/dead.out" 2>&1; rc=$?
 [ $rc -eq 1 ] && grep -q "gave up after 2 attempts" "$tmp/dead.out"; ok $? "a job failing retryably past its attempts ends dead (exit 1)"
 id=$(sed -n 's/^novaq: job \([0-9a-f-]*\) accepted.*/\1/p' "$tmp/dead.out")
 "$novaq" dlq list --json >"$tmp/dlq.json" 2>&1
@@ -33,7 +36,7 @@ i=0; until "$novaq" jobs show "$id" --json 2>/dev/null | grep -q '"status": "suc
 
 # pause holds the queue; resume releases it.
 "$novaq" pause chat m >/dev/null; ok $? "novaq pause chat m"
-held=$("$novaq" submit chat --model m --no-wait held)
+held=$("$novaq" submit chat --timeout 20s --model m --no-wait held)
 sleep 0.3
 "$novaq" jobs show "$held" --json | grep -q '"status": "queued"'; ok $? "a job for a paused queue stays queued"
 "$novaq" resume chat m >/dev/null
