@@ -14,7 +14,7 @@
 #include "catalogue.h"
 #include "common/http_server.h"
 #include "common/rng.h"
-#include "sched.h"
+#include "sim_sched.h"
 #include "sim_faults.h"
 #include "sim_stats.h"
 

@@ -276,7 +276,10 @@ s_tick (uv_timer_t *timer)
             g->content[g->clen] = 0;
             continue;
         }
-        int rc = s_write_line (g, s_object (g->model_name, g->is_chat, word));
+        json_t *line = s_object (g->model_name, g->is_chat, word);
+        if (line)
+            json_object_set_new (line, "done", json_false ());
+        int rc = s_write_line (g, line);
         if (rc < 0) {
             s_gen_end (g, S_END_ABORTED);
             return;

@@ -1,10 +1,10 @@
-/*  sched.c — slots, pending queue, loads and eviction. See sched.h.
+/*  sched.c — slots, pending queue, loads and eviction. See sim_sched.h.
 
     A ticket sits in at most one list at a time: the pending queue, a
     runner's slot waiters, or the notify list (granted, callback not yet run).
     A runner's refs count every ticket attached to it, waiting or running, so
     a runner marked for unloading lives until its last request ends. */
-#include "sched.h"
+#include "sim_sched.h"
 
 #include <assert.h>
 #include <string.h>

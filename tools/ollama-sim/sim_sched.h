@@ -1,4 +1,4 @@
-/*  sched.h — ollama-sim's model scheduler, after Ollama's server/sched.go.
+/*  sim_sched.h — ollama-sim's model scheduler, after Ollama's server/sched.go.
 
     Requests for a model enter a pending queue bounded by max_queue (a full
     queue is Ollama's 503 "server busy"). The queue is served in order: a
