@@ -58,9 +58,9 @@ struct s_conn_t {
     s_conn_t *prev, *next;
     http_parser parser;
     s_state_t state;
-    int complete;         //  parser saw the end of a message
-    int parse_status;     //  error status chosen by a callback (413, 431)
-    int kick;             //  the timer is a deferred parse, not an idle timeout
+    int complete;        //  parser saw the end of a message
+    int parse_status;    //  error status chosen by a callback (413, 431)
+    int kick;            //  the timer is a deferred parse, not an idle timeout
     int close_after_write;
     int want_drain;
     int handles_open;
@@ -115,26 +115,46 @@ const char *
 nq_http_status_text (int status)
 {
     switch (status) {
-    case 100: return "Continue";
-    case 200: return "OK";
-    case 201: return "Created";
-    case 204: return "No Content";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 408: return "Request Timeout";
-    case 413: return "Payload Too Large";
-    case 429: return "Too Many Requests";
-    case 431: return "Request Header Fields Too Large";
-    case 499: return "Client Closed Request";
-    case 500: return "Internal Server Error";
-    case 501: return "Not Implemented";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    case 504: return "Gateway Timeout";
-    default: return "Unknown";
+    case 100:
+        return "Continue";
+    case 200:
+        return "OK";
+    case 201:
+        return "Created";
+    case 204:
+        return "No Content";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 408:
+        return "Request Timeout";
+    case 413:
+        return "Payload Too Large";
+    case 429:
+        return "Too Many Requests";
+    case 431:
+        return "Request Header Fields Too Large";
+    case 499:
+        return "Client Closed Request";
+    case 500:
+        return "Internal Server Error";
+    case 501:
+        return "Not Implemented";
+    case 502:
+        return "Bad Gateway";
+    case 503:
+        return "Service Unavailable";
+    case 504:
+        return "Gateway Timeout";
+    default:
+        return "Unknown";
     }
 }
 
@@ -260,9 +280,8 @@ s_on_header_value (http_parser *p, const char *at, size_t len)
     return s_header_piece (p->data, at, len, 1);
 }
 
-static int
-s_write_raw (s_conn_t *conn, const char *head, size_t hlen, const char *data, size_t dlen,
-             const char *tail, size_t tlen);
+static int s_write_raw (s_conn_t *conn, const char *head, size_t hlen, const char *data, size_t dlen,
+                        const char *tail, size_t tlen);
 
 static int
 s_on_headers_complete (http_parser *p)
@@ -284,7 +303,7 @@ s_on_headers_complete (http_parser *p)
         n++;
     }
     req->header_count = n;
-    snprintf (req->method, sizeof req->method, "%s", http_method_str ((enum http_method) p->method));
+    snprintf (req->method, sizeof req->method, "%s", http_method_str ((enum http_method)p->method));
     req->is_head = p->method == HTTP_HEAD;
     req->keep_alive = http_should_keep_alive (p);
     if (!req->url) {
@@ -292,7 +311,7 @@ s_on_headers_complete (http_parser *p)
         return -1;
     }
     char *q = strchr (req->url, '?');
-    size_t plen = q ? (size_t) (q - req->url) : req->url_len;
+    size_t plen = q ? (size_t)(q - req->url) : req->url_len;
     req->path = nq_strndup (req->url, plen);
     if (!req->path) {
         conn->parse_status = 500;
@@ -316,7 +335,8 @@ s_on_body (http_parser *p, const char *at, size_t len)
 {
     s_conn_t *conn = p->data;
     nq_http_req_t *req = &conn->req;
-    int rc = s_append (&req->body, &req->body_len, &req->body_cap, at, len, conn->server->limits.max_body_bytes);
+    int rc =
+        s_append (&req->body, &req->body_len, &req->body_cap, at, len, conn->server->limits.max_body_bytes);
     if (rc != 0) {
         conn->parse_status = rc == -2 ? 500 : 413;
         return -1;
@@ -397,10 +417,10 @@ s_conn_close_how (s_conn_t *conn, int reset)
         fn (conn->req.user, &conn->req);
     }
     uv_timer_stop (&conn->timer);
-    uv_close ((uv_handle_t *) &conn->timer, s_conn_handle_closed);
+    uv_close ((uv_handle_t *)&conn->timer, s_conn_handle_closed);
     if (reset && uv_tcp_close_reset (&conn->tcp, s_conn_handle_closed) == 0)
         return;
-    uv_close ((uv_handle_t *) &conn->tcp, s_conn_handle_closed);
+    uv_close ((uv_handle_t *)&conn->tcp, s_conn_handle_closed);
 }
 
 static void
@@ -436,7 +456,7 @@ s_idle_arm (s_conn_t *conn)
 static void
 s_write_cb (uv_write_t *w, int status)
 {
-    s_write_t *sw = (s_write_t *) w;
+    s_write_t *sw = (s_write_t *)w;
     s_conn_t *conn = sw->conn;
     conn->queued -= sw->len;
     conn->writes_in_flight--;
@@ -462,8 +482,8 @@ s_write_cb (uv_write_t *w, int status)
 
 //  Queues head + data + tail as one write. Returns 0 or NQ_ECLOSED.
 static int
-s_write_raw (s_conn_t *conn, const char *head, size_t hlen, const char *data, size_t dlen,
-             const char *tail, size_t tlen)
+s_write_raw (s_conn_t *conn, const char *head, size_t hlen, const char *data, size_t dlen, const char *tail,
+             size_t tlen)
 {
     size_t len = hlen + dlen + tlen;
     s_write_t *sw = nq_malloc (sizeof *sw + len);
@@ -481,8 +501,8 @@ s_write_raw (s_conn_t *conn, const char *head, size_t hlen, const char *data, si
         memcpy (sw->data + hlen, data, dlen);
     if (tlen)
         memcpy (sw->data + hlen + dlen, tail, tlen);
-    uv_buf_t buf = uv_buf_init (sw->data, (unsigned) len);
-    int rc = uv_write (&sw->w, (uv_stream_t *) &conn->tcp, &buf, 1, s_write_cb);
+    uv_buf_t buf = uv_buf_init (sw->data, (unsigned)len);
+    int rc = uv_write (&sw->w, (uv_stream_t *)&conn->tcp, &buf, 1, s_write_cb);
     if (rc < 0) {
         nq_free (sw);
         conn->req.on_abort = NULL;
@@ -505,15 +525,15 @@ s_format_head (char *buf, size_t cap, const nq_http_req_t *req, int status, cons
     strftime (date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
     int n = snprintf (buf, cap, "HTTP/1.1 %d %s\r\nDate: %s\r\n", status, nq_http_status_text (status), date);
     if (content_type)
-        n += snprintf (buf + n, cap - (size_t) n, "Content-Type: %s\r\n", content_type);
+        n += snprintf (buf + n, cap - (size_t)n, "Content-Type: %s\r\n", content_type);
     if (content_length >= 0)
-        n += snprintf (buf + n, cap - (size_t) n, "Content-Length: %lld\r\n", content_length);
+        n += snprintf (buf + n, cap - (size_t)n, "Content-Length: %lld\r\n", content_length);
     else
-        n += snprintf (buf + n, cap - (size_t) n, "Transfer-Encoding: chunked\r\n");
+        n += snprintf (buf + n, cap - (size_t)n, "Transfer-Encoding: chunked\r\n");
     if (!req->keep_alive)
-        n += snprintf (buf + n, cap - (size_t) n, "Connection: close\r\n");
-    n += snprintf (buf + n, cap - (size_t) n, "\r\n");
-    return (size_t) n;
+        n += snprintf (buf + n, cap - (size_t)n, "Connection: close\r\n");
+    n += snprintf (buf + n, cap - (size_t)n, "\r\n");
+    return (size_t)n;
 }
 
 //  The request is over: keep the connection for the next one or close it.
@@ -553,8 +573,9 @@ s_error_response (s_conn_t *conn, int status)
     int blen = snprintf (body, sizeof body, "{\"error\":\"%s\"}", nq_http_status_text (status));
     conn->req.keep_alive = 0;
     conn->state = S_HANDLING;
-    size_t hlen = s_format_head (head, sizeof head, &conn->req, status, "application/json; charset=utf-8", blen);
-    s_write_raw (conn, head, hlen, body, (size_t) blen, NULL, 0);
+    size_t hlen =
+        s_format_head (head, sizeof head, &conn->req, status, "application/json; charset=utf-8", blen);
+    s_write_raw (conn, head, hlen, body, (size_t)blen, NULL, 0);
     s_req_finish (conn);
 }
 
@@ -612,8 +633,8 @@ s_conn_process (s_conn_t *conn)
 static void
 s_alloc_cb (uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
 {
-    (void) handle;
-    (void) suggested;
+    (void)handle;
+    (void)suggested;
     char *base = nq_malloc (16 * 1024);
     *buf = uv_buf_init (base, base ? 16 * 1024 : 0);
 }
@@ -633,11 +654,11 @@ s_read_cb (uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
         return;
     }
     if (conn->state == S_READING && conn->pending_len == 0 && !conn->kick)
-        s_parse (conn, buf->base, (size_t) nread);
+        s_parse (conn, buf->base, (size_t)nread);
     else {
         //  a request is in hand (or queued bytes wait): keep the bytes, bounded
         size_t limit = conn->server->limits.max_header_bytes + conn->server->limits.max_body_bytes;
-        if (s_append (&conn->pending, &conn->pending_len, &conn->pending_cap, buf->base, (size_t) nread,
+        if (s_append (&conn->pending, &conn->pending_len, &conn->pending_cap, buf->base, (size_t)nread,
                       limit) != 0)
             s_conn_close (conn);
     }
@@ -668,14 +689,14 @@ s_accept_cb (uv_stream_t *listener, int status)
     server->conn_count++;
     http_parser_init (&conn->parser, HTTP_REQUEST);
     conn->parser.data = conn;
-    if (uv_accept (listener, (uv_stream_t *) &conn->tcp) != 0 ||
+    if (uv_accept (listener, (uv_stream_t *)&conn->tcp) != 0 ||
         server->conn_count > server->limits.max_connections) {
         NQ_LOG_DEBUG ("http_accept_refused", NQ_LU ("connections", server->conn_count));
         s_conn_close (conn);
         return;
     }
     uv_tcp_nodelay (&conn->tcp, 1);
-    if (uv_read_start ((uv_stream_t *) &conn->tcp, s_alloc_cb, s_read_cb) != 0) {
+    if (uv_read_start ((uv_stream_t *)&conn->tcp, s_alloc_cb, s_read_cb) != 0) {
         s_conn_close (conn);
         return;
     }
@@ -713,16 +734,16 @@ nq_http_server_listen (nq_http_server_t *self, const char *host, int port)
     struct sockaddr_storage addr;
     if (port < 0 || port > 65535)
         return NQ_EINVALID;
-    if (uv_ip4_addr (host, port, (struct sockaddr_in *) &addr) != 0 &&
-        uv_ip6_addr (host, port, (struct sockaddr_in6 *) &addr) != 0)
+    if (uv_ip4_addr (host, port, (struct sockaddr_in *)&addr) != 0 &&
+        uv_ip6_addr (host, port, (struct sockaddr_in6 *)&addr) != 0)
         return NQ_EINVALID;
     uv_tcp_init (self->loop, &self->listener);
     self->listener.data = self;
     self->listener_open = 1;
     self->listening = 1;
-    int rc = uv_tcp_bind (&self->listener, (const struct sockaddr *) &addr, 0);
+    int rc = uv_tcp_bind (&self->listener, (const struct sockaddr *)&addr, 0);
     if (rc == 0)
-        rc = uv_listen ((uv_stream_t *) &self->listener, 1024, s_accept_cb);
+        rc = uv_listen ((uv_stream_t *)&self->listener, 1024, s_accept_cb);
     if (rc != 0) {
         NQ_LOG_ERROR ("http_listen_failed", NQ_LS ("host", host), NQ_LI ("port", port),
                       NQ_LS ("error", uv_strerror (rc)));
@@ -730,9 +751,9 @@ nq_http_server_listen (nq_http_server_t *self, const char *host, int port)
     }
     struct sockaddr_storage bound;
     int blen = sizeof bound;
-    if (uv_tcp_getsockname (&self->listener, (struct sockaddr *) &bound, &blen) == 0)
-        self->port = bound.ss_family == AF_INET6 ? ntohs (((struct sockaddr_in6 *) &bound)->sin6_port)
-                                                 : ntohs (((struct sockaddr_in *) &bound)->sin_port);
+    if (uv_tcp_getsockname (&self->listener, (struct sockaddr *)&bound, &blen) == 0)
+        self->port = bound.ss_family == AF_INET6 ? ntohs (((struct sockaddr_in6 *)&bound)->sin6_port)
+                                                 : ntohs (((struct sockaddr_in *)&bound)->sin_port);
     return 0;
 }
 
@@ -767,8 +788,8 @@ nq_http_server_stop (nq_http_server_t *self, nq_http_stopped_fn *stopped, void *
     self->stopping = 1;
     self->stopped = stopped;
     self->stopped_arg = arg;
-    if (self->listener_open && !uv_is_closing ((uv_handle_t *) &self->listener))
-        uv_close ((uv_handle_t *) &self->listener, s_listener_closed);
+    if (self->listener_open && !uv_is_closing ((uv_handle_t *)&self->listener))
+        uv_close ((uv_handle_t *)&self->listener, s_listener_closed);
     s_conn_t *conn = self->conns;
     while (conn) {
         s_conn_t *next = conn->next;
@@ -858,7 +879,7 @@ nq_http_req_respond (nq_http_req_t *req, int status, const char *content_type, c
     if (conn->state == S_CLOSING)
         return NQ_ECLOSED;
     char head[512];
-    size_t hlen = s_format_head (head, sizeof head, req, status, content_type, (long long) len);
+    size_t hlen = s_format_head (head, sizeof head, req, status, content_type, (long long)len);
     int rc = s_write_raw (conn, head, hlen, req->is_head ? NULL : body, req->is_head ? 0 : len, NULL, 0);
     s_req_finish (conn);
     return rc;
@@ -892,7 +913,7 @@ nq_http_req_stream_write (nq_http_req_t *req, const char *data, size_t len)
         return 0;
     char size_line[24];
     int n = snprintf (size_line, sizeof size_line, "%zx\r\n", len);
-    int rc = s_write_raw (conn, size_line, (size_t) n, data, len, "\r\n", 2);
+    int rc = s_write_raw (conn, size_line, (size_t)n, data, len, "\r\n", 2);
     if (rc != 0)
         return rc;
     if (conn->queued > conn->server->limits.write_high_water) {

@@ -30,14 +30,14 @@ typedef struct nq_http_req_t nq_http_req_t;
 
 /*  Called with every complete request; the handler owns req until it ends
     the response. */
-typedef void(nq_http_handler_fn) (void *arg, nq_http_req_t *req);
+typedef void (nq_http_handler_fn) (void *arg, nq_http_req_t *req);
 /*  Called when req's connection went away before its response ended. */
-typedef void(nq_http_abort_fn) (void *user, nq_http_req_t *req);
+typedef void (nq_http_abort_fn) (void *user, nq_http_req_t *req);
 /*  Called when a streamed response's write queue fell back under the low
     water mark after nq_http_req_stream_write reported it full. */
-typedef void(nq_http_drain_fn) (void *user, nq_http_req_t *req);
+typedef void (nq_http_drain_fn) (void *user, nq_http_req_t *req);
 /*  Called once by nq_http_server_stop when every handle has closed. */
-typedef void(nq_http_stopped_fn) (void *arg);
+typedef void (nq_http_stopped_fn) (void *arg);
 
 typedef struct {
     size_t max_header_bytes;     //  request line + headers (431 past it)
@@ -74,7 +74,7 @@ size_t nq_http_server_connections (const nq_http_server_t *self);
 void nq_http_server_stop (nq_http_server_t *self, nq_http_stopped_fn *stopped, void *arg);
 
 /*  Frees a server that never listened or whose stop has completed; nulls
-    *self_p; accepts NULL. Asserts when handles are still open. */
+ *self_p; accepts NULL. Asserts when handles are still open. */
 void nq_http_server_destroy (nq_http_server_t **self_p);
 
 /*  Request accessors. Strings belong to the request and live until it ends.

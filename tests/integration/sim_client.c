@@ -51,12 +51,12 @@ nq_sc_start (const char *name, const char *const extra[], int *port)
     char *argv[64];
     int n = 0;
     argv[n++] = bin;
-    argv[n++] = (char *) "--listen";
+    argv[n++] = (char *)"--listen";
     argv[n++] = listen;
-    argv[n++] = (char *) "--log-level";
-    argv[n++] = (char *) "warn";
+    argv[n++] = (char *)"--log-level";
+    argv[n++] = (char *)"warn";
     for (int i = 0; extra && extra[i] && n < 62; i++)
-        argv[n++] = (char *) extra[i];
+        argv[n++] = (char *)extra[i];
     argv[n] = NULL;
     char log[1024], file[256];
     snprintf (file, sizeof file, "%s.log", name);
@@ -81,7 +81,7 @@ s_easy (int port, const char *method, const char *path, const char *body, s_sink
     curl_easy_setopt (h, CURLOPT_NOSIGNAL, 1L);
     if (body) {
         curl_easy_setopt (h, CURLOPT_POSTFIELDS, body);
-        curl_easy_setopt (h, CURLOPT_POSTFIELDSIZE, (long) strlen (body));
+        curl_easy_setopt (h, CURLOPT_POSTFIELDSIZE, (long)strlen (body));
     }
     curl_easy_setopt (h, CURLOPT_WRITEFUNCTION, s_write);
     curl_easy_setopt (h, CURLOPT_WRITEDATA, sink);
@@ -93,7 +93,7 @@ s_easy (int port, const char *method, const char *path, const char *body, s_sink
 static void
 s_collect (CURL *h, nq_sc_resp_t *r, CURLcode code)
 {
-    r->curl_code = (int) code;
+    r->curl_code = (int)code;
     curl_easy_getinfo (h, CURLINFO_RESPONSE_CODE, &r->status);
     char *ct = NULL;
     curl_easy_getinfo (h, CURLINFO_CONTENT_TYPE, &ct);
@@ -149,7 +149,7 @@ nq_sc_stat (int port, const char *key)
 {
     json_t *o = nq_sc_stats (port);
     json_t *v = json_object_get (o, key);
-    long long n = json_is_integer (v) ? (long long) json_integer_value (v) : -1;
+    long long n = json_is_integer (v) ? (long long)json_integer_value (v) : -1;
     json_decref (o);
     return n;
 }
@@ -159,7 +159,7 @@ nq_sc_model_stat (int port, const char *model, const char *key)
 {
     json_t *o = nq_sc_stats (port);
     json_t *v = json_object_get (json_object_get (json_object_get (o, "models"), model), key);
-    long long n = json_is_integer (v) ? (long long) json_integer_value (v) : -1;
+    long long n = json_is_integer (v) ? (long long)json_integer_value (v) : -1;
     json_decref (o);
     return n;
 }
@@ -177,7 +177,7 @@ nq_sc_lines (const char *body)
     const char *at = body;
     while (at && *at) {
         const char *nl = strchr (at, '\n');
-        size_t len = nl ? (size_t) (nl - at) : strlen (at);
+        size_t len = nl ? (size_t)(nl - at) : strlen (at);
         if (len > 0) {
             json_t *o = json_loadb (at, len, 0, NULL);
             if (!o) {
@@ -197,8 +197,8 @@ nq_sc_parallel (int port, const char *path, const char *const bodies[], int coun
 {
     CURLM *multi = curl_multi_init ();
     curl_multi_setopt (multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, 0L);
-    s_sink_t *sinks = calloc ((size_t) count, sizeof *sinks);
-    CURL **handles = calloc ((size_t) count, sizeof *handles);
+    s_sink_t *sinks = calloc ((size_t)count, sizeof *sinks);
+    CURL **handles = calloc ((size_t)count, sizeof *handles);
     for (int i = 0; i < count; i++) {
         memset (&resps[i], 0, sizeof resps[i]);
         sinks[i].resp = &resps[i];
@@ -216,7 +216,7 @@ nq_sc_parallel (int port, const char *path, const char *const bodies[], int coun
             if (msg->msg != CURLMSG_DONE)
                 continue;
             s_sink_t *sink = NULL;
-            curl_easy_getinfo (msg->easy_handle, CURLINFO_PRIVATE, (char **) &sink);
+            curl_easy_getinfo (msg->easy_handle, CURLINFO_PRIVATE, (char **)&sink);
             s_collect (msg->easy_handle, sink->resp, msg->data.result);
             if (sink->resp->status)
                 done++;
@@ -245,5 +245,5 @@ nq_sc_raise_nofile (void)
     rl.rlim_cur = rl.rlim_max;
     setrlimit (RLIMIT_NOFILE, &rl);
     getrlimit (RLIMIT_NOFILE, &rl);
-    return (long) rl.rlim_cur;
+    return (long)rl.rlim_cur;
 }

@@ -9,9 +9,9 @@
 #include <sys/types.h>
 
 typedef struct {
-    long status;       //  0 when the transfer failed
-    int curl_code;     //  CURLcode of the transfer
-    char *body;        //  NUL-terminated, owned
+    long status;      //  0 when the transfer failed
+    int curl_code;    //  CURLcode of the transfer
+    char *body;       //  NUL-terminated, owned
     size_t len;
     char ctype[128];
 } nq_sc_resp_t;

@@ -14,8 +14,8 @@
 
 static int s_port;
 
-static const char *s_metric_keys[] = {"total_duration", "load_duration", "prompt_eval_count",
-                                      "prompt_eval_duration", "eval_count", "eval_duration"};
+static const char *s_metric_keys[] = {"total_duration",       "load_duration", "prompt_eval_count",
+                                      "prompt_eval_duration", "eval_count",    "eval_duration"};
 
 static json_t *
 s_post_json (const char *path, const char *body, long *status)
@@ -70,28 +70,33 @@ static void
 s_test_not_found (void)
 {
     long st;
-    json_t *o = s_post_json ("/api/chat", "{\"model\":\"nope:1b\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}", &st);
+    json_t *o = s_post_json (
+        "/api/chat", "{\"model\":\"nope:1b\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}", &st);
     const char *err = json_string_value (json_object_get (o, "error"));
-    nq_tap_ok (st == 404 && err && strstr (err, "not found"), "chat with an unknown model is 404 with {\"error\"}");
+    nq_tap_ok (st == 404 && err && strstr (err, "not found"),
+               "chat with an unknown model is 404 with {\"error\"}");
     json_decref (o);
     o = s_post_json ("/api/embed", "{\"model\":\"nope\",\"input\":\"x\"}", &st);
     err = json_string_value (json_object_get (o, "error"));
-    nq_tap_ok (st == 404 && err && strstr (err, "not found, try pulling it first"), "embed with an unknown model is 404");
+    nq_tap_ok (st == 404 && err && strstr (err, "not found, try pulling it first"),
+               "embed with an unknown model is 404");
     json_decref (o);
     o = s_post_json ("/api/chat", "", &st);
     err = json_string_value (json_object_get (o, "error"));
-    nq_tap_ok (st == 400 && err && strcmp (err, "missing request body") == 0, "an empty body is 400 missing request body");
+    nq_tap_ok (st == 400 && err && strcmp (err, "missing request body") == 0,
+               "an empty body is 400 missing request body");
     json_decref (o);
     o = s_post_json ("/api/chat", "{not json", &st);
     nq_tap_ok (st == 400 && json_is_string (json_object_get (o, "error")), "invalid JSON is 400");
     json_decref (o);
-    o = s_post_json ("/api/chat", "{\"model\":\"all-minilm\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}", &st);
+    o = s_post_json ("/api/chat",
+                     "{\"model\":\"all-minilm\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}", &st);
     nq_tap_ok (st == 400, "chat with an embedding model is 400");
     json_decref (o);
 }
 
-static const char s_chat[] =
-    "{\"model\":\"mistral:instruct\",\"messages\":[{\"role\":\"user\",\"content\":\"Tell me about queues and slots.\"}]}";
+static const char s_chat[] = "{\"model\":\"mistral:instruct\",\"messages\":[{\"role\":\"user\",\"content\":"
+                             "\"Tell me about queues and slots.\"}]}";
 
 static char *
 s_stream_content (json_t *lines)
@@ -124,7 +129,8 @@ s_test_stream (void)
         if (!json_is_false (json_object_get (l, "done")) || json_object_get (l, "done_reason") ||
             !json_is_string (json_object_get (l, "created_at")) ||
             strcmp (json_string_value (json_object_get (l, "model")), "mistral:instruct") != 0 ||
-            strcmp (json_string_value (json_object_get (json_object_get (l, "message"), "role")), "assistant") != 0)
+            strcmp (json_string_value (json_object_get (json_object_get (l, "message"), "role")),
+                    "assistant") != 0)
             shape_ok = 0;
         for (size_t k = 0; k < sizeof s_metric_keys / sizeof s_metric_keys[0]; k++)
             if (json_object_get (l, s_metric_keys[k]))
@@ -138,11 +144,12 @@ s_test_stream (void)
         if (json_integer_value (json_object_get (last, s_metric_keys[k])) <= 0)
             all_metrics = 0;
     nq_tap_ok (json_is_true (json_object_get (last, "done")) &&
-                   strcmp (json_string_value (json_object_get (last, "done_reason")), "stop") == 0 && all_metrics,
+                   strcmp (json_string_value (json_object_get (last, "done_reason")), "stop") == 0 &&
+                   all_metrics,
                "the final object has done:true, done_reason stop and every metric");
     long long eval_count = json_integer_value (json_object_get (last, "eval_count"));
     long long eval_ns = json_integer_value (json_object_get (last, "eval_duration"));
-    nq_tap_ok (eval_count == (long long) (n - 1) && eval_ns == eval_count * 25000000LL,
+    nq_tap_ok (eval_count == (long long)(n - 1) && eval_ns == eval_count * 25000000LL,
                "eval_count counts the tokens (%lld) and eval_duration is in nanoseconds at 40 tok/s (%lld)",
                eval_count, eval_ns);
     char first[8192];
@@ -168,10 +175,11 @@ s_test_stream (void)
     nq_sc_resp_fini (&r);
 
     long stl;
-    o = s_post_json ("/api/chat",
-                     "{\"model\":\"mistral:instruct\",\"stream\":false,\"options\":{\"num_predict\":5},"
-                     "\"messages\":[{\"role\":\"user\",\"content\":\"long question needing a long answer\"}]}",
-                     &stl);
+    o = s_post_json (
+        "/api/chat",
+        "{\"model\":\"mistral:instruct\",\"stream\":false,\"options\":{\"num_predict\":5},"
+        "\"messages\":[{\"role\":\"user\",\"content\":\"long question needing a long answer\"}]}",
+        &stl);
     nq_tap_ok (stl == 200 && json_integer_value (json_object_get (o, "eval_count")) == 5 &&
                    strcmp (json_string_value (json_object_get (o, "done_reason")), "length") == 0,
                "num_predict caps the reply and done_reason says length");
@@ -199,7 +207,8 @@ s_test_load_unload (void)
             m = x;
     }
     nq_tap_ok (m && json_is_string (json_object_get (m, "expires_at")) &&
-                   json_is_integer (json_object_get (m, "size_vram")) && json_is_string (json_object_get (m, "digest")),
+                   json_is_integer (json_object_get (m, "size_vram")) &&
+                   json_is_string (json_object_get (m, "digest")),
                "/api/ps lists the loaded model with expires_at and size_vram");
     json_decref (o);
     nq_sc_resp_fini (&r);
@@ -216,7 +225,8 @@ s_test_load_unload (void)
     nq_sc_resp_fini (&r);
     //  changing num_ctx of a loaded model forces a reload
     long long reloads = nq_sc_stat (s_port, "reloads");
-    o = s_post_json ("/api/chat", "{\"model\":\"mistral:instruct\",\"messages\":[],\"options\":{\"num_ctx\":4096}}", &st);
+    o = s_post_json ("/api/chat",
+                     "{\"model\":\"mistral:instruct\",\"messages\":[],\"options\":{\"num_ctx\":4096}}", &st);
     json_decref (o);
     nq_tap_ok (st == 200 && nq_sc_stat (s_port, "reloads") == reloads + 1, "a new num_ctx reloads the model");
 }
@@ -225,7 +235,8 @@ static void
 s_test_embed (void)
 {
     long st;
-    json_t *o = s_post_json ("/api/embed", "{\"model\":\"all-minilm\",\"input\":[\"same text\",\"same text\",\"other\"]}", &st);
+    json_t *o = s_post_json (
+        "/api/embed", "{\"model\":\"all-minilm\",\"input\":[\"same text\",\"same text\",\"other\"]}", &st);
     json_t *e = json_object_get (o, "embeddings");
     json_t *a = json_array_get (e, 0), *b = json_array_get (e, 1), *c = json_array_get (e, 2);
     double na = 0;
@@ -238,7 +249,8 @@ s_test_embed (void)
         if (va != json_real_value (json_array_get (c, i)))
             differ = 1;
     }
-    nq_tap_ok (st == 200 && json_array_size (e) == 3 && json_array_size (a) == 384, "embed returns 384-dim vectors per input");
+    nq_tap_ok (st == 200 && json_array_size (e) == 3 && json_array_size (a) == 384,
+               "embed returns 384-dim vectors per input");
     nq_tap_ok (fabs (sqrt (na) - 1.0) < 1e-5, "vectors have unit length (%.8f)", sqrt (na));
     nq_tap_ok (same && differ, "identical text gives identical vectors, other text another");
     nq_tap_ok (json_integer_value (json_object_get (o, "total_duration")) > 0 &&
@@ -247,12 +259,14 @@ s_test_embed (void)
                "embed carries model, total_duration and prompt_eval_count");
     json_decref (o);
     o = s_post_json ("/api/embed", "{\"model\":\"all-minilm\",\"input\":[]}", &st);
-    nq_tap_ok (st == 200 && json_object_size (o) == 2 && json_array_size (json_object_get (o, "embeddings")) == 0 &&
+    nq_tap_ok (st == 200 && json_object_size (o) == 2 &&
+                   json_array_size (json_object_get (o, "embeddings")) == 0 &&
                    json_is_array (json_object_get (o, "embeddings")),
                "empty input gives {model, embeddings: []}");
     json_decref (o);
     o = s_post_json ("/api/embeddings", "{\"model\":\"all-minilm\",\"prompt\":\"same text\"}", &st);
-    nq_tap_ok (st == 200 && json_array_size (json_object_get (o, "embedding")) == 384, "the older /api/embeddings answers embedding");
+    nq_tap_ok (st == 200 && json_array_size (json_object_get (o, "embedding")) == 384,
+               "the older /api/embeddings answers embedding");
     json_decref (o);
 }
 

@@ -11,8 +11,8 @@
 #include "sim_client.h"
 
 static int s_port;
-static const char s_chat[] =
-    "{\"model\":\"mistral:instruct\",\"messages\":[{\"role\":\"user\",\"content\":\"a question with several words\"}]}";
+static const char s_chat[] = "{\"model\":\"mistral:instruct\",\"messages\":[{\"role\":\"user\",\"content\":"
+                             "\"a question with several words\"}]}";
 
 static void
 s_test_busy (void)
@@ -44,8 +44,8 @@ s_test_error (void)
     for (size_t i = 0; i < n; i++)
         if (json_is_true (json_object_get (json_array_get (lines, i), "done")))
             no_done = 0;
-    nq_tap_ok (st == 200 && n == 4 && strcmp (json_string_value (json_object_get (last, "error")), "boom") == 0 &&
-                   no_done,
+    nq_tap_ok (st == 200 && n == 4 &&
+                   strcmp (json_string_value (json_object_get (last, "error")), "boom") == 0 && no_done,
                "a mid-stream error is a last {\"error\"} line after 3 tokens, status 200, no done:true");
     json_decref (lines);
     nq_sc_resp_fini (&r);
@@ -76,7 +76,8 @@ s_test_hangs (void)
         disc = nq_sc_stat (s_port, "disconnects");
         usleep (20000);
     }
-    nq_tap_ok (nq_sc_stat (s_port, "hangs") == 2 && disc == 2, "both hangs and the clients leaving them were counted");
+    nq_tap_ok (nq_sc_stat (s_port, "hangs") == 2 && disc == 2,
+               "both hangs and the clients leaving them were counted");
     nq_tap_ok (nq_sc_request (s_port, "POST", "/api/chat", s_chat, 0, NULL) == 200,
                "the next request is served normally (slots were given back)");
 }
@@ -87,8 +88,8 @@ s_test_reset_and_slow_load (void)
     nq_sc_faults (s_port, "{\"reset\":1}");
     nq_sc_resp_t r;
     long st = nq_sc_request (s_port, "POST", "/api/chat", s_chat, 0, &r);
-    nq_tap_ok (st == 0 && r.curl_code != 0 && r.len == 0, "a reset closes the connection without a response (curl %d)",
-               r.curl_code);
+    nq_tap_ok (st == 0 && r.curl_code != 0 && r.len == 0,
+               "a reset closes the connection without a response (curl %d)", r.curl_code);
     nq_sc_resp_fini (&r);
     nq_tap_ok (nq_sc_stat (s_port, "resets") == 1, "the reset is counted");
     //  unload, then time a load with and without the slow-load fault
@@ -124,7 +125,8 @@ s_test_exit (void)
     nq_tap_ok (a == 503, "--fault-busy 1 on the command line answers 503 first");
     nq_sc_request (port, "POST", "/_sim/exit", "{}", 0, NULL);
     waited = nq_h_wait_exit (pid, 5000, &status);
-    nq_tap_ok (waited == 0 && WIFEXITED (status) && WEXITSTATUS (status) == 3, "POST /_sim/exit exits at once");
+    nq_tap_ok (waited == 0 && WIFEXITED (status) && WEXITSTATUS (status) == 3,
+               "POST /_sim/exit exits at once");
 }
 
 int

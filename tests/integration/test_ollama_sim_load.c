@@ -43,19 +43,21 @@ main (void)
         size_t n = json_array_size (lines);
         json_t *last = json_array_get (lines, n - 1);
         if (r[i].status == 200 && r[i].curl_code == 0 && json_is_true (json_object_get (last, "done")) &&
-            json_integer_value (json_object_get (last, "eval_count")) == (json_int_t) n - 1 && n > 1)
+            json_integer_value (json_object_get (last, "eval_count")) == (json_int_t)n - 1 && n > 1)
             ok++;
-        tokens += n > 0 ? (int) n - 1 : 0;
+        tokens += n > 0 ? (int)n - 1 : 0;
         json_decref (lines);
         nq_sc_resp_fini (&r[i]);
     }
     free (r);
     nq_tap_diag ("%d streams, %d tokens in %lld ms", S_STREAMS, tokens, ms);
     nq_tap_ok (done == S_STREAMS, "all %d transfers completed (%d)", S_STREAMS, done);
-    nq_tap_ok (ok == S_STREAMS, "every stream ended with done:true and eval_count equal to its token lines (%d)", ok);
+    nq_tap_ok (ok == S_STREAMS,
+               "every stream ended with done:true and eval_count equal to its token lines (%d)", ok);
     long long max_active = nq_sc_stat (port, "max_active");
     nq_tap_ok (max_active >= 900, "they ran concurrently (max concurrency %lld)", max_active);
-    nq_tap_ok (nq_sc_stat (port, "busy") == 0 && nq_sc_stat (port, "disconnects") == 0, "no 503 and no disconnect");
+    nq_tap_ok (nq_sc_stat (port, "busy") == 0 && nq_sc_stat (port, "disconnects") == 0,
+               "no 503 and no disconnect");
     nq_h_kill (pid, SIGKILL);
     curl_global_cleanup ();
     return nq_tap_done ();

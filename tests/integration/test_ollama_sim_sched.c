@@ -12,8 +12,8 @@
 #include "harness.h"
 #include "sim_client.h"
 
-static const char s_chat[] =
-    "{\"model\":\"mistral:instruct\",\"messages\":[{\"role\":\"user\",\"content\":\"count the slots please\"}]}";
+static const char s_chat[] = "{\"model\":\"mistral:instruct\",\"messages\":[{\"role\":\"user\",\"content\":"
+                             "\"count the slots please\"}]}";
 static const char s_busy[] = "server busy, please try again.  maximum pending requests exceeded";
 
 static int
@@ -42,9 +42,11 @@ s_test_slots (void)
         bodies[i] = s_chat;
     nq_sc_resp_t r[6];
     int done = nq_sc_parallel (port, "/api/chat", bodies, 6, r, 30000);
-    nq_tap_ok (done == 6 && s_all_done (r, 6) == 6, "six concurrent chats on two slots all finish (%d)", done);
+    nq_tap_ok (done == 6 && s_all_done (r, 6) == 6, "six concurrent chats on two slots all finish (%d)",
+               done);
     long long max_active = nq_sc_model_stat (port, "mistral:instruct", "max_active");
-    nq_tap_ok (max_active == 2, "at most two ran at once: max concurrency %lld == OLLAMA_NUM_PARALLEL", max_active);
+    nq_tap_ok (max_active == 2, "at most two ran at once: max concurrency %lld == OLLAMA_NUM_PARALLEL",
+               max_active);
     nq_tap_ok (nq_sc_stat (port, "busy") == 0, "a loaded model's requests wait for slots without a 503");
     for (int i = 0; i < 6; i++)
         nq_sc_resp_fini (&r[i]);
@@ -64,7 +66,8 @@ s_test_queue_full (void)
 {
     int port;
     //  a slow load holds the head of the queue, so the queue fills up
-    const char *args[] = {"--max-queue", "2", "--model", "mistral:instruct,load_ms=1500", "--speed", "1", NULL};
+    const char *args[] = {"--max-queue", "2", "--model", "mistral:instruct,load_ms=1500",
+                          "--speed",     "1", NULL};
     pid_t pid = nq_sc_start ("queue", args, &port);
     const char *bodies[6];
     for (int i = 0; i < 6; i++)
@@ -81,7 +84,8 @@ s_test_queue_full (void)
         json_decref (o);
         nq_sc_resp_fini (&r[i]);
     }
-    nq_tap_ok (ok == 2 && busy == 4, "a full pending queue answers 503 with Ollama's message (%d ok, %d busy)", ok, busy);
+    nq_tap_ok (ok == 2 && busy == 4,
+               "a full pending queue answers 503 with Ollama's message (%d ok, %d busy)", ok, busy);
     nq_tap_ok (nq_sc_stat (port, "busy") == 4 && nq_sc_stat (port, "max_queue_depth") == 2,
                "the counters saw 4 busy answers and a queue of 2");
     nq_h_kill (pid, SIGKILL);
@@ -98,8 +102,9 @@ s_test_swaps (void)
     nq_sc_request (port, "POST", "/api/chat", s_chat, 0, NULL);
     nq_sc_request (port, "POST", "/api/chat", s_chat, 0, NULL);
     long long loads = nq_sc_stat (port, "loads"), swaps = nq_sc_stat (port, "swaps");
-    nq_tap_ok (loads == 3 && swaps == 2, "with one model at a time, chat-embed-chat-chat loads 3 times, swaps 2 (%lld, %lld)",
-               loads, swaps);
+    nq_tap_ok (loads == 3 && swaps == 2,
+               "with one model at a time, chat-embed-chat-chat loads 3 times, swaps 2 (%lld, %lld)", loads,
+               swaps);
     nq_sc_resp_t r;
     nq_sc_request (port, "GET", "/api/ps", NULL, 0, &r);
     json_t *o = json_loads (r.body, 0, NULL);
@@ -130,7 +135,8 @@ s_test_disconnect (void)
         usleep (20000);
     }
     nq_tap_ok (disc == 1, "the simulator counted the disconnect");
-    nq_tap_ok (active == 0 && nq_sc_stat (port, "completed") == 0, "the aborted generation freed its slot and never completed");
+    nq_tap_ok (active == 0 && nq_sc_stat (port, "completed") == 0,
+               "the aborted generation freed its slot and never completed");
     nq_h_kill (pid, SIGKILL);
 }
 

@@ -25,8 +25,8 @@ typedef struct {
     int port;
     const char *request;    //  what the client sends
     size_t request_len;
-    int close_after_ms;     //  > 0: the client closes after reading this long
-    char reply[300000];     //  what it read
+    int close_after_ms;    //  > 0: the client closes after reading this long
+    char reply[300000];    //  what it read
     size_t reply_len;
     int aborts;
     int aborts_before_stop;
@@ -36,8 +36,7 @@ typedef struct {
     int stream_left;
 } s_fixture_t;
 
-static void
-s_handler (void *arg, nq_http_req_t *req);
+static void s_handler (void *arg, nq_http_req_t *req);
 
 static void
 s_drain (void *user, nq_http_req_t *req)
@@ -52,7 +51,7 @@ static void
 s_abort (void *user, nq_http_req_t *req)
 {
     s_fixture_t *f = user;
-    (void) req;
+    (void)req;
     f->aborts++;
     f->held = NULL;
 }
@@ -67,7 +66,7 @@ s_handler (void *arg, nq_http_req_t *req)
         const char *h = nq_http_req_header (req, "x-test");
         int n = snprintf (buf, sizeof buf, "%s %s q=%s h=%s body=%s", nq_http_req_method (req), path,
                           nq_http_req_query (req), h ? h : "-", nq_http_req_body (req));
-        nq_http_req_respond (req, 200, "text/plain", buf, (size_t) n);
+        nq_http_req_respond (req, 200, "text/plain", buf, (size_t)n);
     }
     else if (strcmp (path, "/stream") == 0) {
         assert_int_equal (nq_http_req_stream_begin (req, 200, "application/x-ndjson"), 0);
@@ -99,7 +98,7 @@ s_client (void *arg)
     struct sockaddr_in sa;
     memset (&sa, 0, sizeof sa);
     sa.sin_family = AF_INET;
-    sa.sin_port = htons ((uint16_t) f->port);
+    sa.sin_port = htons ((uint16_t)f->port);
     sa.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
     struct timeval tv = {0, f->close_after_ms > 0 ? f->close_after_ms * 1000 : 2000000 - 1};
     if (f->close_after_ms <= 0) {
@@ -107,12 +106,12 @@ s_client (void *arg)
         tv.tv_usec = 0;
     }
     setsockopt (fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    if (connect (fd, (struct sockaddr *) &sa, sizeof sa) == 0) {
+    if (connect (fd, (struct sockaddr *)&sa, sizeof sa) == 0) {
         send (fd, f->request, f->request_len, 0);
         ssize_t n;
         while (f->reply_len < sizeof f->reply - 1 &&
                (n = recv (fd, f->reply + f->reply_len, sizeof f->reply - 1 - f->reply_len, 0)) > 0)
-            f->reply_len += (size_t) n;
+            f->reply_len += (size_t)n;
     }
     f->reply[f->reply_len] = 0;
     close (fd);
@@ -133,7 +132,7 @@ static void
 s_done (uv_async_t *async)
 {
     s_fixture_t *f = async->data;
-    uv_close ((uv_handle_t *) async, NULL);
+    uv_close ((uv_handle_t *)async, NULL);
     f->aborts_before_stop = f->aborts;
     nq_http_server_stop (f->server, s_stopped, f);
 }
@@ -166,7 +165,7 @@ s_run (s_fixture_t *f, const char *request, const nq_http_limits_t *limits)
 static void
 test_keep_alive_and_pipelining (void **state)
 {
-    (void) state;
+    (void)state;
     static s_fixture_t f;
     s_run (&f,
            "POST /echo?x=1 HTTP/1.1\r\nHost: a\r\nX-Test: yes\r\nContent-Length: 5\r\n\r\nhello"
@@ -184,7 +183,7 @@ test_keep_alive_and_pipelining (void **state)
 static void
 test_limits (void **state)
 {
-    (void) state;
+    (void)state;
     static s_fixture_t f;
     nq_http_limits_t limits;
     nq_http_limits_default (&limits);
@@ -196,7 +195,9 @@ test_limits (void **state)
     assert_non_null (strstr (f.reply, "HTTP/1.1 431 "));
     s_run (&f, "POST /echo HTTP/1.1\r\nContent-Length: 17\r\n\r\n01234567890123456", &limits);
     assert_non_null (strstr (f.reply, "HTTP/1.1 413 "));
-    s_run (&f, "POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n20\r\n0123456789012345678901234567890\r\n0\r\n\r\n",
+    s_run (&f,
+           "POST /echo HTTP/1.1\r\nTransfer-Encoding: "
+           "chunked\r\n\r\n20\r\n0123456789012345678901234567890\r\n0\r\n\r\n",
            &limits);
     assert_non_null (strstr (f.reply, "HTTP/1.1 413 "));
     s_run (&f, "BLAH\r\n\r\n", &limits);
@@ -206,7 +207,7 @@ test_limits (void **state)
 static void
 test_streaming (void **state)
 {
-    (void) state;
+    (void)state;
     static s_fixture_t f;
     s_run (&f, "GET /stream HTTP/1.1\r\nConnection: close\r\n\r\n", NULL);
     assert_non_null (strstr (f.reply, "Transfer-Encoding: chunked\r\n"));
@@ -216,7 +217,7 @@ test_streaming (void **state)
 static void
 test_backpressure (void **state)
 {
-    (void) state;
+    (void)state;
     static s_fixture_t f;
     nq_http_limits_t limits;
     nq_http_limits_default (&limits);
@@ -231,7 +232,7 @@ test_backpressure (void **state)
 static void
 test_abort_when_client_leaves (void **state)
 {
-    (void) state;
+    (void)state;
     static s_fixture_t f;
     //  the client gives up after 200 ms without an answer and closes
     memset (&f, 0, sizeof f);
@@ -264,7 +265,7 @@ test_abort_when_client_leaves (void **state)
 static void
 test_bad_address (void **state)
 {
-    (void) state;
+    (void)state;
     uv_loop_t loop;
     uv_loop_init (&loop);
     nq_http_server_t *s = nq_http_server_new (&loop, NULL, s_handler, NULL);

@@ -15,7 +15,7 @@
 static void
 test_vectors_unit_and_deterministic (void **state)
 {
-    (void) state;
+    (void)state;
     float a[384], b[384], c[384], d[384];
     nq_sim_vec_fill (1, "all-minilm:latest", "hello", 5, a, 384);
     nq_sim_vec_fill (1, "all-minilm:latest", "hello", 5, b, 384);
@@ -34,7 +34,7 @@ test_vectors_unit_and_deterministic (void **state)
 static void
 test_text_model (void **state)
 {
-    (void) state;
+    (void)state;
     assert_int_equal (nq_sim_token_estimate ("", 0), 0);
     assert_int_equal (nq_sim_token_estimate ("abc", 3), 1);
     assert_int_equal (nq_sim_token_estimate ("abcdefgh", 8), 2);
@@ -70,7 +70,7 @@ test_text_model (void **state)
 static void
 test_catalogue (void **state)
 {
-    (void) state;
+    (void)state;
     nq_sim_catalogue_t *c = nq_sim_catalogue_new ();
     assert_non_null (c);
     assert_int_equal (nq_sim_catalogue_count (c), 2);
@@ -105,7 +105,7 @@ test_catalogue (void **state)
 static void
 test_faults (void **state)
 {
-    (void) state;
+    (void)state;
     nq_sim_faults_t f;
     nq_sim_faults_init (&f);
     json_t *o = json_loads ("{\"busy\":2,\"hang_mode\":\"stream\",\"error\":-1,\"exit_after\":1}", 0, NULL);
@@ -139,7 +139,7 @@ test_faults (void **state)
 static void
 test_keep_alive (void **state)
 {
-    (void) state;
+    (void)state;
     int64_t ms;
     assert_int_equal (nq_sim_keep_alive_ms (NULL, &ms), 0);
     assert_true (ms == INT64_MIN);
@@ -165,4 +165,5 @@ test_keep_alive (void **state)
 }
 
 NQ_TEST_MAIN (cmocka_unit_test (test_vectors_unit_and_deterministic), cmocka_unit_test (test_text_model),
-              cmocka_unit_test (test_catalogue), cmocka_unit_test (test_faults), cmocka_unit_test (test_keep_alive))
+              cmocka_unit_test (test_catalogue), cmocka_unit_test (test_faults),
+              cmocka_unit_test (test_keep_alive))

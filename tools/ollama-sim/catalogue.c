@@ -22,8 +22,8 @@ s_canonical (const char *name, size_t len, char *out, size_t cap)
     //  a tag follows the last ':' after the last '/'
     const char *slash = memrchr (name, '/', len);
     const char *from = slash ? slash : name;
-    int has_tag = memchr (from, ':', len - (size_t) (from - name)) != NULL;
-    snprintf (out, cap, "%.*s%s", (int) len, name, has_tag ? "" : ":latest");
+    int has_tag = memchr (from, ':', len - (size_t)(from - name)) != NULL;
+    snprintf (out, cap, "%.*s%s", (int)len, name, has_tag ? "" : ":latest");
 }
 
 static void
@@ -53,8 +53,8 @@ s_defaults (nq_sim_model_t *m)
     uint64_t h2 = nq_sim_hash (m->name, strlen (m->name), 2);
     uint64_t h3 = nq_sim_hash (m->name, strlen (m->name), 3);
     uint64_t h4 = nq_sim_hash (m->name, strlen (m->name), 4);
-    snprintf (m->digest, sizeof m->digest, "%016llx%016llx%016llx%016llx", (unsigned long long) h1,
-              (unsigned long long) h2, (unsigned long long) h3, (unsigned long long) h4);
+    snprintf (m->digest, sizeof m->digest, "%016llx%016llx%016llx%016llx", (unsigned long long)h1,
+              (unsigned long long)h2, (unsigned long long)h3, (unsigned long long)h4);
 }
 
 static int
@@ -155,7 +155,7 @@ nq_sim_catalogue_add (nq_sim_catalogue_t *self, const char *spec)
         else if (strcmp (key, "dim") == 0) {
             if (s_parse_u64 (val, &u) != 0 || u < 1 || u > 65536)
                 return NQ_EINVALID;
-            m.dim = (int) u;
+            m.dim = (int)u;
         }
         else if (strcmp (key, "tps") == 0) {
             if (s_parse_double (val, &d) != 0 || d <= 0)
@@ -186,13 +186,13 @@ nq_sim_catalogue_add (nq_sim_catalogue_t *self, const char *spec)
         m.tps = 40;
     for (size_t i = 0; i < self->count; i++)
         if (strcmp (self->models[i].name, m.name) == 0) {
-            m.index = (int) i;
+            m.index = (int)i;
             self->models[i] = m;
             return 0;
         }
     if (self->count == NQ_SIM_MAX_MODELS)
         return NQ_ERANGE;
-    m.index = (int) self->count;
+    m.index = (int)self->count;
     self->models[self->count++] = m;
     return 0;
 }

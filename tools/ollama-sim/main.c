@@ -88,33 +88,32 @@ enum {
     O_VERSION
 };
 
-static const struct option s_options[] = {
-    {"listen", required_argument, NULL, O_LISTEN},
-    {"max-connections", required_argument, NULL, O_MAXCONN},
-    {"idle-timeout-ms", required_argument, NULL, O_IDLE},
-    {"log-level", required_argument, NULL, O_LOG},
-    {"model", required_argument, NULL, O_MODEL},
-    {"seed", required_argument, NULL, O_SEED},
-    {"speed", required_argument, NULL, O_SPEED},
-    {"num-parallel", required_argument, NULL, O_PARALLEL},
-    {"max-loaded-models", required_argument, NULL, O_MAXLOADED},
-    {"max-queue", required_argument, NULL, O_MAXQUEUE},
-    {"keep-alive", required_argument, NULL, O_KEEPALIVE},
-    {"fault-busy", required_argument, NULL, O_F_BUSY},
-    {"fault-busy-rate", required_argument, NULL, O_F_BUSYRATE},
-    {"fault-error", required_argument, NULL, O_F_ERROR},
-    {"fault-error-after", required_argument, NULL, O_F_ERRAFTER},
-    {"fault-error-message", required_argument, NULL, O_F_ERRMSG},
-    {"fault-hang", required_argument, NULL, O_F_HANG},
-    {"fault-hang-mode", required_argument, NULL, O_F_HANGMODE},
-    {"fault-hang-after", required_argument, NULL, O_F_HANGAFTER},
-    {"fault-reset", required_argument, NULL, O_F_RESET},
-    {"fault-slow-load-ms", required_argument, NULL, O_F_SLOWLOAD},
-    {"fault-exit-after", required_argument, NULL, O_F_EXITAFTER},
-    {"fault-exit-code", required_argument, NULL, O_F_EXITCODE},
-    {"help", no_argument, NULL, O_HELP},
-    {"version", no_argument, NULL, O_VERSION},
-    {NULL, 0, NULL, 0}};
+static const struct option s_options[] = {{"listen", required_argument, NULL, O_LISTEN},
+                                          {"max-connections", required_argument, NULL, O_MAXCONN},
+                                          {"idle-timeout-ms", required_argument, NULL, O_IDLE},
+                                          {"log-level", required_argument, NULL, O_LOG},
+                                          {"model", required_argument, NULL, O_MODEL},
+                                          {"seed", required_argument, NULL, O_SEED},
+                                          {"speed", required_argument, NULL, O_SPEED},
+                                          {"num-parallel", required_argument, NULL, O_PARALLEL},
+                                          {"max-loaded-models", required_argument, NULL, O_MAXLOADED},
+                                          {"max-queue", required_argument, NULL, O_MAXQUEUE},
+                                          {"keep-alive", required_argument, NULL, O_KEEPALIVE},
+                                          {"fault-busy", required_argument, NULL, O_F_BUSY},
+                                          {"fault-busy-rate", required_argument, NULL, O_F_BUSYRATE},
+                                          {"fault-error", required_argument, NULL, O_F_ERROR},
+                                          {"fault-error-after", required_argument, NULL, O_F_ERRAFTER},
+                                          {"fault-error-message", required_argument, NULL, O_F_ERRMSG},
+                                          {"fault-hang", required_argument, NULL, O_F_HANG},
+                                          {"fault-hang-mode", required_argument, NULL, O_F_HANGMODE},
+                                          {"fault-hang-after", required_argument, NULL, O_F_HANGAFTER},
+                                          {"fault-reset", required_argument, NULL, O_F_RESET},
+                                          {"fault-slow-load-ms", required_argument, NULL, O_F_SLOWLOAD},
+                                          {"fault-exit-after", required_argument, NULL, O_F_EXITAFTER},
+                                          {"fault-exit-code", required_argument, NULL, O_F_EXITCODE},
+                                          {"help", no_argument, NULL, O_HELP},
+                                          {"version", no_argument, NULL, O_VERSION},
+                                          {NULL, 0, NULL, 0}};
 
 static int
 s_usage_error (const char *what, const char *value)
@@ -139,19 +138,19 @@ static int
 s_parse_listen (const char *s, nq_sim_opts_t *opts)
 {
     const char *colon = strrchr (s, ':');
-    if (!colon || colon == s || (size_t) (colon - s) >= sizeof opts->host)
+    if (!colon || colon == s || (size_t)(colon - s) >= sizeof opts->host)
         return -1;
     long port;
     if (s_parse_long (colon + 1, 0, 65535, &port) != 0)
         return -1;
     const char *h = s;
-    size_t hl = (size_t) (colon - s);
+    size_t hl = (size_t)(colon - s);
     if (h[0] == '[' && h[hl - 1] == ']') {
         h++;
         hl -= 2;
     }
-    snprintf (opts->host, sizeof opts->host, "%.*s", (int) hl, h);
-    opts->port = (int) port;
+    snprintf (opts->host, sizeof opts->host, "%.*s", (int)hl, h);
+    opts->port = (int)port;
     return 0;
 }
 
@@ -176,8 +175,8 @@ s_on_signal (uv_signal_t *handle, int signum)
     s_main_t *m = handle->data;
     NQ_LOG_INFO ("sim_stopping", NQ_LI ("signal", signum));
     nq_sim_stop (m->sim);
-    uv_close ((uv_handle_t *) &m->sigint, NULL);
-    uv_close ((uv_handle_t *) &m->sigterm, NULL);
+    uv_close ((uv_handle_t *)&m->sigint, NULL);
+    uv_close ((uv_handle_t *)&m->sigterm, NULL);
 }
 
 int
@@ -207,12 +206,12 @@ main (int argc, char **argv)
         case O_MAXCONN:
             if (s_parse_long (optarg, 1, 1000000, &n) != 0)
                 rc = s_usage_error ("--max-connections wants 1..1000000", optarg);
-            opts.max_connections = (size_t) n;
+            opts.max_connections = (size_t)n;
             break;
         case O_IDLE:
             if (s_parse_long (optarg, 0, 86400000, &n) != 0)
                 rc = s_usage_error ("--idle-timeout-ms wants 0..86400000", optarg);
-            opts.idle_timeout_ms = (uint64_t) n;
+            opts.idle_timeout_ms = (uint64_t)n;
             break;
         case O_LOG:
             if (nq_log_level_parse (optarg, &level) != 0)
@@ -237,17 +236,17 @@ main (int argc, char **argv)
         case O_PARALLEL:
             if (s_parse_long (optarg, 1, 1024, &n) != 0)
                 rc = s_usage_error ("--num-parallel wants 1..1024", optarg);
-            opts.sched.num_parallel = (int) n;
+            opts.sched.num_parallel = (int)n;
             break;
         case O_MAXLOADED:
             if (s_parse_long (optarg, 1, 1024, &n) != 0)
                 rc = s_usage_error ("--max-loaded-models wants 1..1024", optarg);
-            opts.sched.max_loaded = (int) n;
+            opts.sched.max_loaded = (int)n;
             break;
         case O_MAXQUEUE:
             if (s_parse_long (optarg, 1, 10000000, &n) != 0)
                 rc = s_usage_error ("--max-queue wants 1..10000000", optarg);
-            opts.sched.max_queue = (int) n;
+            opts.sched.max_queue = (int)n;
             break;
         case O_KEEPALIVE: {
             json_t *v = json_string (optarg);
@@ -283,9 +282,15 @@ main (int argc, char **argv)
             static const struct {
                 int opt;
                 const char *key;
-            } keys[] = {{O_F_BUSY, "busy"},           {O_F_ERROR, "error"},       {O_F_ERRAFTER, "error_after"},
-                        {O_F_HANG, "hang"},           {O_F_HANGAFTER, "hang_after"}, {O_F_RESET, "reset"},
-                        {O_F_SLOWLOAD, "slow_load_ms"}, {O_F_EXITAFTER, "exit_after"}, {O_F_EXITCODE, "exit_code"}};
+            } keys[] = {{O_F_BUSY, "busy"},
+                        {O_F_ERROR, "error"},
+                        {O_F_ERRAFTER, "error_after"},
+                        {O_F_HANG, "hang"},
+                        {O_F_HANGAFTER, "hang_after"},
+                        {O_F_RESET, "reset"},
+                        {O_F_SLOWLOAD, "slow_load_ms"},
+                        {O_F_EXITAFTER, "exit_after"},
+                        {O_F_EXITCODE, "exit_code"}};
             const char *key = "";
             for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
                 if (keys[i].opt == c)

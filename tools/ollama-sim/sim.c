@@ -21,7 +21,7 @@ s_env_int (const char *name, int fallback)
         return fallback;
     char *end;
     long n = strtol (v, &end, 10);
-    return (*end || n < 1 || n > 1000000) ? fallback : (int) n;
+    return (*end || n < 1 || n > 1000000) ? fallback : (int)n;
 }
 
 void
@@ -76,7 +76,7 @@ nq_sim_parse_body (nq_sim_t *self, nq_http_req_t *req)
     size_t len = nq_http_req_body_len (req);
     const char *body = nq_http_req_body (req);
     size_t i = 0;
-    while (i < len && isspace ((unsigned char) body[i]))
+    while (i < len && isspace ((unsigned char)body[i]))
         i++;
     if (i == len) {
         nq_sim_reply_error (self, req, 400, "missing request body");
@@ -92,7 +92,8 @@ nq_sim_parse_body (nq_sim_t *self, nq_http_req_t *req)
     }
     if (!json_is_object (obj)) {
         json_decref (obj);
-        nq_sim_reply_error (self, req, 400, "json: cannot unmarshal non-object into Go value of type api.Request");
+        nq_sim_reply_error (self, req, 400,
+                            "json: cannot unmarshal non-object into Go value of type api.Request");
         return NULL;
     }
     return obj;
@@ -102,7 +103,7 @@ static void
 s_hang_abort (void *user, nq_http_req_t *req)
 {
     nq_sim_t *self = user;
-    (void) req;
+    (void)req;
     self->stats.disconnects++;
     self->stats.in_flight--;
 }
@@ -120,7 +121,8 @@ nq_sim_arrival_faults (nq_sim_t *self, nq_http_req_t *req)
         return 1;
     }
     if (nq_sim_faults_take_busy (&self->faults, &self->rng)) {
-        nq_sim_reply_error (self, req, 503, "server busy, please try again.  maximum pending requests exceeded");
+        nq_sim_reply_error (self, req, 503,
+                            "server busy, please try again.  maximum pending requests exceeded");
         return 1;
     }
     if (self->faults.hang_mode == NQ_SIM_HANG_ACCEPT && nq_sim_faults_take (&self->faults.hang)) {
@@ -144,7 +146,7 @@ nq_sim_keep_alive_ms (json_t *v, int64_t *out)
     }
     if (json_is_number (v)) {
         double s = json_number_value (v);
-        *out = s < 0 ? -1 : (int64_t) (s * 1000);
+        *out = s < 0 ? -1 : (int64_t)(s * 1000);
         return 0;
     }
     const char *str = json_string_value (v);
@@ -155,7 +157,7 @@ nq_sim_keep_alive_ms (json_t *v, int64_t *out)
     errno = 0;
     double d = strtod (str, &end);
     if (end != str && !*end && !errno) {
-        *out = d < 0 ? -1 : (int64_t) (d * 1000);
+        *out = d < 0 ? -1 : (int64_t)(d * 1000);
         return 0;
     }
     const char *at = str;
@@ -191,7 +193,7 @@ nq_sim_keep_alive_ms (json_t *v, int64_t *out)
             return NQ_EINVALID;
         total += d * unit;
     }
-    *out = neg ? -1 : (int64_t) total;
+    *out = neg ? -1 : (int64_t)total;
     return 0;
 }
 

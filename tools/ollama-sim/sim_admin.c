@@ -20,7 +20,8 @@ nq_sim_admin (nq_sim_t *sim, nq_http_req_t *req)
     if (!post && strcmp (path, "/_sim/stats") == 0) {
         json_t *o = nq_sim_stats_json (&sim->stats, sim->catalogue);
         if (o)
-            json_object_set_new (o, "connections", json_integer ((json_int_t) nq_http_server_connections (sim->http)));
+            json_object_set_new (o, "connections",
+                                 json_integer ((json_int_t)nq_http_server_connections (sim->http)));
         nq_sim_reply_json (sim, req, 200, o);
     }
     else if (!post && strcmp (path, "/_sim/faults") == 0)

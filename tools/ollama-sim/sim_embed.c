@@ -56,13 +56,13 @@ s_end (s_embed_t *e, int aborted)
     sim->stats.in_flight--;
     e->req = NULL;
     uv_timer_stop (&e->timer);
-    uv_close ((uv_handle_t *) &e->timer, s_closed);
+    uv_close ((uv_handle_t *)&e->timer, s_closed);
 }
 
 static void
 s_on_abort (void *user, nq_http_req_t *req)
 {
-    (void) req;
+    (void)req;
     s_end (user, 1);
 }
 
@@ -70,7 +70,7 @@ static json_t *
 s_vector (nq_sim_t *sim, s_embed_t *e, const char *text)
 {
     int full = e->model->dim;
-    float *v = nq_malloc (sizeof (float) * (size_t) full);
+    float *v = nq_malloc (sizeof (float) * (size_t)full);
     if (!v)
         return NULL;
     nq_sim_vec_fill (sim->opts.seed, e->model->name, text, strlen (text), v, full);
@@ -78,7 +78,7 @@ s_vector (nq_sim_t *sim, s_embed_t *e, const char *text)
     double norm = dim < full ? nq_sim_vec_norm (v, dim) : 1.0;
     json_t *arr = json_array ();
     for (int i = 0; i < dim && arr; i++)
-        json_array_append_new (arr, json_real (norm > 0 ? (double) v[i] / norm : 0.0));
+        json_array_append_new (arr, json_real (norm > 0 ? (double)v[i] / norm : 0.0));
     nq_free (v);
     return arr;
 }
@@ -102,23 +102,25 @@ s_compute (uv_timer_t *timer)
     s_embed_t *e = timer->data;
     nq_sim_t *sim = e->sim;
     double speed = sim->opts.speed;
-    uint64_t load_ns = (uint64_t) ((double) nq_sim_ticket_wait_us (e->ticket) * 1000.0 * speed);
+    uint64_t load_ns = (uint64_t)((double)nq_sim_ticket_wait_us (e->ticket) * 1000.0 * speed);
     uint64_t eval_ns = nq_sim_duration_ns (e->prompt_tokens, e->model->prompt_tps);
-    uint64_t total_ns = (uint64_t) ((double) (uv_hrtime () / 1000 - e->start_us) * 1000.0 * speed);
+    uint64_t total_ns = (uint64_t)((double)(uv_hrtime () / 1000 - e->start_us) * 1000.0 * speed);
     if (total_ns < load_ns + eval_ns)
         total_ns = load_ns + eval_ns;
     json_t *o;
     if (e->legacy)
-        o = json_pack ("{s:o}", "embedding", s_vector (sim, e, json_string_value (json_array_get (e->inputs, 0))));
+        o = json_pack ("{s:o}", "embedding",
+                       s_vector (sim, e, json_string_value (json_array_get (e->inputs, 0))));
     else {
         json_t *list = json_array ();
         for (size_t i = 0; i < json_array_size (e->inputs) && list; i++)
-            json_array_append_new (list, s_vector (sim, e, json_string_value (json_array_get (e->inputs, i))));
+            json_array_append_new (list,
+                                   s_vector (sim, e, json_string_value (json_array_get (e->inputs, i))));
         o = json_pack ("{s:s, s:o}", "model", e->model_name, "embeddings", list);
         if (o) {
-            json_object_set_new (o, "total_duration", json_integer ((json_int_t) total_ns));
+            json_object_set_new (o, "total_duration", json_integer ((json_int_t)total_ns));
             if (load_ns)
-                json_object_set_new (o, "load_duration", json_integer ((json_int_t) load_ns));
+                json_object_set_new (o, "load_duration", json_integer ((json_int_t)load_ns));
             json_object_set_new (o, "prompt_eval_count", json_integer (e->prompt_tokens));
         }
     }
@@ -130,10 +132,11 @@ s_compute (uv_timer_t *timer)
 static void
 s_granted (void *arg, nq_sim_ticket_t *ticket)
 {
-    (void) ticket;
+    (void)ticket;
     s_embed_t *e = arg;
-    double ms = (double) nq_sim_duration_ns (e->prompt_tokens, e->model->prompt_tps) / 1e6 / e->sim->opts.speed;
-    uv_timer_start (&e->timer, s_compute, (uint64_t) ms, 0);
+    double ms =
+        (double)nq_sim_duration_ns (e->prompt_tokens, e->model->prompt_tps) / 1e6 / e->sim->opts.speed;
+    uv_timer_start (&e->timer, s_compute, (uint64_t)ms, 0);
 }
 
 void
@@ -186,7 +189,7 @@ nq_sim_embed (nq_sim_t *sim, nq_http_req_t *req, int legacy)
     else if (in && !json_is_null (in))
         bad = 1;
     json_t *dims = json_object_get (body, "dimensions");
-    int dimensions = json_is_integer (dims) ? (int) json_integer_value (dims) : 0;
+    int dimensions = json_is_integer (dims) ? (int)json_integer_value (dims) : 0;
     if (dims && (!json_is_integer (dims) || dimensions < 0))
         bad = 1;
     char *model_name = nq_strdup (name);    //  name lives in body
@@ -243,7 +246,8 @@ nq_sim_embed (nq_sim_t *sim, nq_http_req_t *req, int legacy)
     if (rc != 0) {
         s_end (e, 0);
         nq_sim_reply_error (sim, req, 503,
-                            rc == NQ_EOVERLOADED ? "server busy, please try again.  maximum pending requests exceeded"
-                                                 : "simulator shutting down");
+                            rc == NQ_EOVERLOADED
+                                ? "server busy, please try again.  maximum pending requests exceeded"
+                                : "simulator shutting down");
     }
 }

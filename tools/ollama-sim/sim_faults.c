@@ -74,14 +74,14 @@ nq_sim_faults_apply (nq_sim_faults_t *self, json_t *obj, const char **bad_key)
         else if (strcmp (key, "slow_load_ms") == 0) {
             bad = !json_is_integer (v) || json_integer_value (v) < 0;
             if (!bad)
-                f.slow_load_ms = (uint64_t) json_integer_value (v);
+                f.slow_load_ms = (uint64_t)json_integer_value (v);
         }
         else if (strcmp (key, "exit_after") == 0)
             bad = s_count (v, &f.exit_after) || f.exit_after < 0;
         else if (strcmp (key, "exit_code") == 0) {
             bad = !json_is_integer (v) || json_integer_value (v) < 0 || json_integer_value (v) > 255;
             if (!bad)
-                f.exit_code = (int) json_integer_value (v);
+                f.exit_code = (int)json_integer_value (v);
         }
         else
             bad = 1;
@@ -100,13 +100,13 @@ nq_sim_faults_json (const nq_sim_faults_t *self)
 {
     assert (self);
     return json_pack ("{s:I, s:f, s:I, s:I, s:s, s:I, s:s, s:I, s:I, s:I, s:I, s:i}", "busy",
-                      (json_int_t) self->busy, "busy_rate", self->busy_rate, "error", (json_int_t) self->error,
-                      "error_after", (json_int_t) self->error_after, "error_message", self->error_message,
-                      "hang", (json_int_t) self->hang, "hang_mode",
+                      (json_int_t)self->busy, "busy_rate", self->busy_rate, "error", (json_int_t)self->error,
+                      "error_after", (json_int_t)self->error_after, "error_message", self->error_message,
+                      "hang", (json_int_t)self->hang, "hang_mode",
                       self->hang_mode == NQ_SIM_HANG_STREAM ? "stream" : "accept", "hang_after",
-                      (json_int_t) self->hang_after, "reset", (json_int_t) self->reset, "slow_load_ms",
-                      (json_int_t) self->slow_load_ms, "exit_after", (json_int_t) self->exit_after,
-                      "exit_code", self->exit_code);
+                      (json_int_t)self->hang_after, "reset", (json_int_t)self->reset, "slow_load_ms",
+                      (json_int_t)self->slow_load_ms, "exit_after", (json_int_t)self->exit_after, "exit_code",
+                      self->exit_code);
 }
 
 int

@@ -42,8 +42,8 @@ typedef struct {
     int waiting_drain;
     int hung;
     uint64_t start_us;
-    uint64_t grant_ms;      //  loop time at grant
-    double prompt_ms;       //  real (scaled) delays
+    uint64_t grant_ms;    //  loop time at grant
+    double prompt_ms;     //  real (scaled) delays
     double token_ms;
     char *content;    //  the whole reply, for stream:false
     size_t clen, ccap;
@@ -54,7 +54,7 @@ s_wall_ns (void)
 {
     struct timespec ts;
     clock_gettime (CLOCK_REALTIME, &ts);
-    return (uint64_t) ts.tv_sec * 1000000000ULL + (uint64_t) ts.tv_nsec;
+    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
 static json_t *
@@ -84,7 +84,7 @@ s_set_nonzero (json_t *o, const char *key, uint64_t v)
 {
     //  Ollama's metrics are omitempty
     if (v)
-        json_object_set_new (o, key, json_integer ((json_int_t) v));
+        json_object_set_new (o, key, json_integer ((json_int_t)v));
 }
 
 static void
@@ -115,13 +115,13 @@ s_gen_end (s_gen_t *g, s_end_t how)
     sim->stats.in_flight--;
     g->req = NULL;
     uv_timer_stop (&g->timer);
-    uv_close ((uv_handle_t *) &g->timer, s_timer_closed);
+    uv_close ((uv_handle_t *)&g->timer, s_timer_closed);
 }
 
 static void
 s_on_abort (void *user, nq_http_req_t *req)
 {
-    (void) req;
+    (void)req;
     s_gen_end (user, S_END_ABORTED);
 }
 
@@ -130,7 +130,7 @@ static void s_tick (uv_timer_t *timer);
 static void
 s_on_drain (void *user, nq_http_req_t *req)
 {
-    (void) req;
+    (void)req;
     s_gen_t *g = user;
     g->waiting_drain = 0;
     uv_timer_start (&g->timer, s_tick, 0, 0);
@@ -156,10 +156,10 @@ s_finish (s_gen_t *g)
 {
     nq_sim_t *sim = g->sim;
     double speed = sim->opts.speed;
-    uint64_t load_ns = (uint64_t) ((double) nq_sim_ticket_wait_us (g->ticket) * 1000.0 * speed);
+    uint64_t load_ns = (uint64_t)((double)nq_sim_ticket_wait_us (g->ticket) * 1000.0 * speed);
     uint64_t prompt_ns = nq_sim_duration_ns (g->prompt_tokens, g->model->prompt_tps);
     uint64_t eval_ns = nq_sim_duration_ns (g->count, g->model->tps);
-    uint64_t total_ns = (uint64_t) ((double) (uv_hrtime () / 1000 - g->start_us) * 1000.0 * speed);
+    uint64_t total_ns = (uint64_t)((double)(uv_hrtime () / 1000 - g->start_us) * 1000.0 * speed);
     if (total_ns < load_ns + prompt_ns + eval_ns)
         total_ns = load_ns + prompt_ns + eval_ns;
     json_t *o = s_object (g->model_name, g->is_chat, g->stream ? "" : (g->content ? g->content : ""));
@@ -177,14 +177,14 @@ s_finish (s_gen_t *g)
         json_t *ctx = json_array ();
         int n = g->prompt_tokens + g->count;
         for (int i = 0; i < n && ctx; i++)
-            json_array_append_new (ctx, json_integer ((json_int_t) (nq_rng_next (&g->rng) % 32000)));
+            json_array_append_new (ctx, json_integer ((json_int_t)(nq_rng_next (&g->rng) % 32000)));
         json_object_set_new (o, "context", ctx);
     }
     s_set_nonzero (o, "total_duration", total_ns);
     s_set_nonzero (o, "load_duration", load_ns);
-    s_set_nonzero (o, "prompt_eval_count", (uint64_t) g->prompt_tokens);
+    s_set_nonzero (o, "prompt_eval_count", (uint64_t)g->prompt_tokens);
     s_set_nonzero (o, "prompt_eval_duration", prompt_ns);
-    s_set_nonzero (o, "eval_count", (uint64_t) g->count);
+    s_set_nonzero (o, "eval_count", (uint64_t)g->count);
     s_set_nonzero (o, "eval_duration", eval_ns);
     nq_http_req_t *req = g->req;
     s_gen_end (g, S_END_DONE);
@@ -236,7 +236,7 @@ s_tick (uv_timer_t *timer)
     nq_sim_t *sim = g->sim;
     if (!g->req || g->hung || g->waiting_drain)
         return;
-    double now = (double) uv_now (sim->loop);
+    double now = (double)uv_now (sim->loop);
     while (g->emitted < g->count) {
         if (g->error_after >= 0 && g->emitted >= g->error_after) {
             s_error_line (g);
@@ -247,9 +247,9 @@ s_tick (uv_timer_t *timer)
             sim->stats.hangs++;
             return;    //  the stream stops here; only the client's close ends it
         }
-        double due = (double) g->grant_ms + g->prompt_ms + (g->emitted + 1) * g->token_ms;
+        double due = (double)g->grant_ms + g->prompt_ms + (g->emitted + 1) * g->token_ms;
         if (due > now) {
-            uv_timer_start (&g->timer, s_tick, (uint64_t) ceil (due - now), 0);
+            uv_timer_start (&g->timer, s_tick, (uint64_t)ceil (due - now), 0);
             return;
         }
         char word[64];
@@ -300,7 +300,7 @@ static void
 s_granted (void *arg, nq_sim_ticket_t *ticket)
 {
     s_gen_t *g = arg;
-    (void) ticket;
+    (void)ticket;
     nq_sim_t *sim = g->sim;
     if (g->load_only) {
         json_t *o = s_object (g->model_name, g->is_chat, "");
@@ -321,7 +321,7 @@ s_granted (void *arg, nq_sim_ticket_t *ticket)
     }
     g->grant_ms = uv_now (sim->loop);
     double speed = sim->opts.speed;
-    g->prompt_ms = (double) nq_sim_duration_ns (g->prompt_tokens, g->model->prompt_tps) / 1e6 / speed;
+    g->prompt_ms = (double)nq_sim_duration_ns (g->prompt_tokens, g->model->prompt_tps) / 1e6 / speed;
     g->token_ms = 1000.0 / g->model->tps / speed;
     g->error_after = nq_sim_faults_take (&sim->faults.error) ? sim->faults.error_after : -1;
     g->hang_after = (sim->faults.hang_mode == NQ_SIM_HANG_STREAM && nq_sim_faults_take (&sim->faults.hang))
@@ -406,7 +406,7 @@ s_option_int (json_t *options, const char *key, int *out)
         return 0;
     if (!json_is_number (v))
         return -1;
-    *out = (int) json_number_value (v);
+    *out = (int)json_number_value (v);
     return 0;
 }
 
@@ -510,7 +510,7 @@ nq_sim_generate (nq_sim_t *sim, nq_http_req_t *req, int is_chat)
     g->error_after = g->hang_after = -1;
     g->prompt_tokens = nq_sim_token_estimate (prompt, prompt_len);
     uint64_t h = nq_sim_hash (model->name, strlen (model->name), sim->opts.seed);
-    h = nq_sim_hash (prompt, prompt_len, h ^ (uint64_t) (int64_t) opt_seed);
+    h = nq_sim_hash (prompt, prompt_len, h ^ (uint64_t)(int64_t)opt_seed);
     nq_free (prompt);
     g->count = nq_sim_reply_tokens (g->prompt_tokens, h, num_predict, &g->hit_limit);
     nq_rng_seed (&g->rng, h);
@@ -520,11 +520,13 @@ nq_sim_generate (nq_sim_t *sim, nq_http_req_t *req, int is_chat)
     if (sim->stats.in_flight > sim->stats.max_in_flight)
         sim->stats.max_in_flight = sim->stats.in_flight;
     nq_http_req_set_user (req, g, s_on_abort, s_on_drain);
-    rc = nq_sim_sched_submit (sim->sched, model, num_ctx, keep_alive, !g->load_only, s_granted, g, &g->ticket);
+    rc =
+        nq_sim_sched_submit (sim->sched, model, num_ctx, keep_alive, !g->load_only, s_granted, g, &g->ticket);
     if (rc != 0) {
         s_gen_end (g, S_END_DONE);
         nq_sim_reply_error (sim, req, 503,
-                            rc == NQ_EOVERLOADED ? "server busy, please try again.  maximum pending requests exceeded"
-                                                 : "simulator shutting down");
+                            rc == NQ_EOVERLOADED
+                                ? "server busy, please try again.  maximum pending requests exceeded"
+                                : "simulator shutting down");
     }
 }

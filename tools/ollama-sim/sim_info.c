@@ -10,9 +10,9 @@
 static json_t *
 s_details (const nq_sim_model_t *m)
 {
-    return json_pack ("{s:s, s:s, s:s, s:[s], s:s, s:s}", "parent_model", "", "format", "gguf", "family", m->family,
-                      "families", m->family, "parameter_size", m->parameter_size, "quantization_level",
-                      m->quantization);
+    return json_pack ("{s:s, s:s, s:s, s:[s], s:s, s:s}", "parent_model", "", "format", "gguf", "family",
+                      m->family, "families", m->family, "parameter_size", m->parameter_size,
+                      "quantization_level", m->quantization);
 }
 
 static void
@@ -24,9 +24,10 @@ s_tags (nq_sim_t *sim, nq_http_req_t *req)
     nq_sim_rfc3339 (1714000000ULL * 1000000000ULL, modified, sizeof modified);
     for (size_t i = 0; i < nq_sim_catalogue_count (sim->catalogue); i++) {
         const nq_sim_model_t *m = nq_sim_catalogue_at (sim->catalogue, i);
-        json_array_append_new (models, json_pack ("{s:s, s:s, s:s, s:I, s:s, s:o}", "name", m->name, "model",
-                                                  m->name, "modified_at", modified, "size", (json_int_t) m->size,
-                                                  "digest", m->digest, "details", s_details (m)));
+        json_array_append_new (models,
+                               json_pack ("{s:s, s:s, s:s, s:I, s:s, s:o}", "name", m->name, "model", m->name,
+                                          "modified_at", modified, "size", (json_int_t)m->size, "digest",
+                                          m->digest, "details", s_details (m)));
     }
     nq_sim_reply_json (sim, req, 200, json_pack ("{s:o}", "models", models));
 }
@@ -51,7 +52,7 @@ s_show (nq_sim_t *sim, nq_http_req_t *req)
     json_decref (body);
     char arch_ctx[64];
     snprintf (arch_ctx, sizeof arch_ctx, "%s.context_length", m->family);
-    json_t *info = json_pack ("{s:s, s:I}", "general.architecture", m->family, arch_ctx, (json_int_t) 32768);
+    json_t *info = json_pack ("{s:s, s:I}", "general.architecture", m->family, arch_ctx, (json_int_t)32768);
     if (m->kind == NQ_SIM_KIND_EMBED) {
         char key[64];
         snprintf (key, sizeof key, "%s.embedding_length", m->family);
@@ -59,9 +60,9 @@ s_show (nq_sim_t *sim, nq_http_req_t *req)
     }
     json_t *caps = json_pack ("[s]", m->kind == NQ_SIM_KIND_EMBED ? "embedding" : "completion");
     nq_sim_reply_json (sim, req, 200,
-                       json_pack ("{s:s, s:s, s:s, s:o, s:o, s:o}", "license", "", "modelfile", "", "template",
-                                  m->kind == NQ_SIM_KIND_EMBED ? "" : "{{ .Prompt }}", "details", s_details (m),
-                                  "model_info", info, "capabilities", caps));
+                       json_pack ("{s:s, s:s, s:s, s:o, s:o, s:o}", "license", "", "modelfile", "",
+                                  "template", m->kind == NQ_SIM_KIND_EMBED ? "" : "{{ .Prompt }}", "details",
+                                  s_details (m), "model_info", info, "capabilities", caps));
 }
 
 void

@@ -174,7 +174,7 @@ s_unload (nq_sim_sched_t *self, s_runner_t *r)
         self->stats->unloads++;
     NQ_LOG_INFO ("sim_model_unloaded", NQ_LS ("model", r->model->name));
     uv_timer_stop (&r->timer);
-    uv_close ((uv_handle_t *) &r->timer, s_runner_closed);
+    uv_close ((uv_handle_t *)&r->timer, s_runner_closed);
     s_kick (self);
 }
 
@@ -197,8 +197,8 @@ s_idle (nq_sim_sched_t *self, s_runner_t *r)
         return;
     }
     if (r->keep_alive_ms > 0) {
-        r->expires_wall_ms = nq_clock_wall_ms (nq_clock_system ()) + (uint64_t) r->keep_alive_ms;
-        uv_timer_start (&r->timer, s_expire_cb, (uint64_t) r->keep_alive_ms, 0);
+        r->expires_wall_ms = nq_clock_wall_ms (nq_clock_system ()) + (uint64_t)r->keep_alive_ms;
+        uv_timer_start (&r->timer, s_expire_cb, (uint64_t)r->keep_alive_ms, 0);
     }
 }
 
@@ -292,9 +292,9 @@ s_start_load (nq_sim_sched_t *self, nq_sim_ticket_t *t)
     self->runners = r;
     self->loaded++;
     self->loading = r;
-    double ms = (double) (t->model->load_ms + self->faults->slow_load_ms) / self->opts.speed;
+    double ms = (double)(t->model->load_ms + self->faults->slow_load_ms) / self->opts.speed;
     NQ_LOG_INFO ("sim_model_loading", NQ_LS ("model", r->model->name), NQ_LD ("delay_ms", ms));
-    uv_timer_start (&r->timer, s_load_done, (uint64_t) ms, 0);
+    uv_timer_start (&r->timer, s_load_done, (uint64_t)ms, 0);
     return 0;
 }
 
@@ -377,7 +377,8 @@ s_kick (nq_sim_sched_t *self)
 //  Public
 
 nq_sim_sched_t *
-nq_sim_sched_new (uv_loop_t *loop, const nq_sim_sched_opts_t *opts, nq_sim_stats_t *stats, nq_sim_faults_t *faults)
+nq_sim_sched_new (uv_loop_t *loop, const nq_sim_sched_opts_t *opts, nq_sim_stats_t *stats,
+                  nq_sim_faults_t *faults)
 {
     assert (loop && opts && stats && faults);
     nq_sim_sched_t *self = nq_calloc (1, sizeof *self);
@@ -406,7 +407,7 @@ nq_sim_sched_submit (nq_sim_sched_t *self, const nq_sim_model_t *model, int num_
     assert (self && model && granted && ticket_p);
     if (self->stopping)
         return NQ_ECLOSED;
-    if ((int) self->pending.count >= self->opts.max_queue)
+    if ((int)self->pending.count >= self->opts.max_queue)
         return NQ_EOVERLOADED;
     nq_sim_ticket_t *t = nq_calloc (1, sizeof *t);
     if (!t)
@@ -500,19 +501,19 @@ nq_sim_sched_ps (nq_sim_sched_t *self, json_t *array)
         uint64_t exp_ms;
         if (r->keep_alive_ms < 0)
             exp_ms = 10000000000000ULL;    //  Ollama shows a date centuries away
-        else if (r->refs == 0 && uv_is_active ((uv_handle_t *) &r->timer))
+        else if (r->refs == 0 && uv_is_active ((uv_handle_t *)&r->timer))
             exp_ms = r->expires_wall_ms;
         else
-            exp_ms = now_wall + (uint64_t) r->keep_alive_ms;
+            exp_ms = now_wall + (uint64_t)r->keep_alive_ms;
         nq_sim_rfc3339 (exp_ms * 1000000ULL, expires, sizeof expires);
         json_t *details = json_pack ("{s:s, s:s, s:s, s:[s], s:s, s:s}", "parent_model", "", "format", "gguf",
                                      "family", m->family, "families", m->family, "parameter_size",
                                      m->parameter_size, "quantization_level", m->quantization);
-        json_array_append_new (array, json_pack ("{s:s, s:s, s:I, s:s, s:o, s:s, s:I, s:i}", "name", m->name,
-                                                 "model", m->name, "size", (json_int_t) m->size, "digest",
-                                                 m->digest, "details", details, "expires_at", expires,
-                                                 "size_vram", (json_int_t) m->size, "context_length",
-                                                 r->num_ctx));
+        json_array_append_new (array,
+                               json_pack ("{s:s, s:s, s:I, s:s, s:o, s:s, s:I, s:i}", "name", m->name,
+                                          "model", m->name, "size", (json_int_t)m->size, "digest", m->digest,
+                                          "details", details, "expires_at", expires, "size_vram",
+                                          (json_int_t)m->size, "context_length", r->num_ctx));
     }
 }
 
@@ -526,12 +527,12 @@ nq_sim_sched_stop (nq_sim_sched_t *self, nq_sim_sched_stopped_fn *stopped, void 
     self->stopped = stopped;
     self->stopped_arg = arg;
     uv_timer_stop (&self->kick);
-    uv_close ((uv_handle_t *) &self->kick, s_handle_closed);
+    uv_close ((uv_handle_t *)&self->kick, s_handle_closed);
     while (self->runners) {
         s_runner_t *r = self->runners;
         self->runners = r->next;
         uv_timer_stop (&r->timer);
-        uv_close ((uv_handle_t *) &r->timer, s_runner_closed);
+        uv_close ((uv_handle_t *)&r->timer, s_runner_closed);
     }
 }
 

@@ -32,15 +32,15 @@ typedef struct nq_sim_sched_t nq_sim_sched_t;
 typedef struct nq_sim_ticket_t nq_sim_ticket_t;
 
 /*  A ticket got its model (and its slot when it asked for one). */
-typedef void(nq_sim_granted_fn) (void *arg, nq_sim_ticket_t *ticket);
-typedef void(nq_sim_sched_stopped_fn) (void *arg);
+typedef void (nq_sim_granted_fn) (void *arg, nq_sim_ticket_t *ticket);
+typedef void (nq_sim_sched_stopped_fn) (void *arg);
 
 typedef struct {
-    int num_parallel;           //  slots per loaded chat model
-    int max_loaded;             //  models loaded at once
-    int max_queue;              //  pending requests before 503
-    int64_t keep_alive_ms;      //  default keep-alive; < 0 forever
-    double speed;               //  every simulated delay is divided by it
+    int num_parallel;         //  slots per loaded chat model
+    int max_loaded;           //  models loaded at once
+    int max_queue;            //  pending requests before 503
+    int64_t keep_alive_ms;    //  default keep-alive; < 0 forever
+    double speed;             //  every simulated delay is divided by it
 } nq_sim_sched_opts_t;
 
 /*  Creates a scheduler on loop. catalogue, stats and faults are borrowed and
@@ -53,8 +53,9 @@ nq_sim_sched_t *nq_sim_sched_new (uv_loop_t *loop, const nq_sim_sched_opts_t *op
     want_slot 0 asks only for the model to be loaded. granted is called with
     arg later. Returns 0 and sets *ticket_p, or NQ_EOVERLOADED when the
     pending queue is full, or NQ_ENOMEM. */
-int nq_sim_sched_submit (nq_sim_sched_t *self, const nq_sim_model_t *model, int num_ctx, int64_t keep_alive_ms,
-                         int want_slot, nq_sim_granted_fn *granted, void *arg, nq_sim_ticket_t **ticket_p);
+int nq_sim_sched_submit (nq_sim_sched_t *self, const nq_sim_model_t *model, int num_ctx,
+                         int64_t keep_alive_ms, int want_slot, nq_sim_granted_fn *granted, void *arg,
+                         nq_sim_ticket_t **ticket_p);
 
 /*  Microseconds (loop time) the ticket waited from submit to grant; 0 if not
     granted. */
@@ -64,7 +65,7 @@ uint64_t nq_sim_ticket_wait_us (const nq_sim_ticket_t *ticket);
 int nq_sim_ticket_granted (const nq_sim_ticket_t *ticket);
 
 /*  Gives a ticket back — granted or not — freeing its slot; nulls
-    *ticket_p; accepts NULL. */
+ *ticket_p; accepts NULL. */
 void nq_sim_sched_release (nq_sim_sched_t *self, nq_sim_ticket_t **ticket_p);
 
 /*  Expires model: it unloads as soon as no request uses it. */

@@ -5,7 +5,7 @@
 #include <string.h>
 
 static const char *s_names[NQ_SIM_EP_COUNT] = {"chat", "generate", "embed", "embeddings", "tags", "ps",
-                                               "show", "version", "root", "admin", "other"};
+                                               "show", "version",  "root",  "admin",      "other"};
 
 const char *
 nq_sim_endpoint_name (nq_sim_endpoint_t ep)
@@ -27,9 +27,9 @@ nq_sim_stats_json (const nq_sim_stats_t *s, const nq_sim_catalogue_t *catalogue)
         return NULL;
     }
     for (int i = 0; i < NQ_SIM_EP_COUNT; i++)
-        json_object_set_new (req, s_names[i], json_integer ((json_int_t) s->requests[i]));
+        json_object_set_new (req, s_names[i], json_integer ((json_int_t)s->requests[i]));
     json_object_set_new (root, "requests", req);
-#define S_SET(field) json_object_set_new (root, #field, json_integer ((json_int_t) s->field))
+#define S_SET(field) json_object_set_new (root, #field, json_integer ((json_int_t)s->field))
     S_SET (requests_total);
     S_SET (in_flight);
     S_SET (max_in_flight);
@@ -55,9 +55,9 @@ nq_sim_stats_json (const nq_sim_stats_t *s, const nq_sim_catalogue_t *catalogue)
     for (size_t i = 0; i < nq_sim_catalogue_count (catalogue); i++) {
         const nq_sim_model_stats_t *m = &s->model[i];
         json_object_set_new (models, nq_sim_catalogue_at (catalogue, i)->name,
-                             json_pack ("{s:I, s:I, s:I, s:I}", "active", (json_int_t) m->active,
-                                        "max_active", (json_int_t) m->max_active, "requests",
-                                        (json_int_t) m->requests, "loads", (json_int_t) m->loads));
+                             json_pack ("{s:I, s:I, s:I, s:I}", "active", (json_int_t)m->active, "max_active",
+                                        (json_int_t)m->max_active, "requests", (json_int_t)m->requests,
+                                        "loads", (json_int_t)m->loads));
     }
     json_object_set_new (root, "models", models);
     return root;

@@ -36,13 +36,13 @@ typedef struct {
 typedef struct {
     uint64_t requests[NQ_SIM_EP_COUNT];
     uint64_t requests_total;
-    uint64_t in_flight;        //  model requests between arrival and end
+    uint64_t in_flight;    //  model requests between arrival and end
     uint64_t max_in_flight;
-    uint64_t active;           //  slots held, all models
+    uint64_t active;    //  slots held, all models
     uint64_t max_active;
     uint64_t loads;
-    uint64_t swaps;            //  loads that evicted another model
-    uint64_t reloads;          //  loads that replaced the same model (options changed)
+    uint64_t swaps;      //  loads that evicted another model
+    uint64_t reloads;    //  loads that replaced the same model (options changed)
     uint64_t unloads;
     uint64_t disconnects;      //  clients that closed before their response ended
     uint64_t canceled;         //  of those, requests still waiting for a slot (499)

@@ -22,7 +22,7 @@ nq_sim_vec_fill (uint64_t seed, const char *model, const char *text, size_t len,
     for (int i = 0; i < dim; i++) {
         //  a sum of uniforms is close enough to normal for direction sampling
         double x = nq_rng_uniform (&rng) + nq_rng_uniform (&rng) + nq_rng_uniform (&rng) - 1.5;
-        out[i] = (float) x;
+        out[i] = (float)x;
         sum += x * x;
     }
     double norm = sqrt (sum);
@@ -34,7 +34,7 @@ nq_sim_vec_fill (uint64_t seed, const char *model, const char *text, size_t len,
         return;
     }
     for (int i = 0; i < dim; i++)
-        out[i] = (float) (out[i] / norm);
+        out[i] = (float)(out[i] / norm);
 }
 
 double
@@ -42,6 +42,6 @@ nq_sim_vec_norm (const float *v, int dim)
 {
     double sum = 0;
     for (int i = 0; i < dim; i++)
-        sum += (double) v[i] * (double) v[i];
+        sum += (double)v[i] * (double)v[i];
     return sqrt (sum);
 }
