@@ -52,3 +52,10 @@ tests_integration_test_ollama_sim_faults_LDADD = $(NQ_SIM_ITEST_LIBS)
 tests_integration_test_ollama_sim_load_SOURCES = tests/integration/test_ollama_sim_load.c
 tests_integration_test_ollama_sim_load_CFLAGS = $(NQ_ITEST_CFLAGS)
 tests_integration_test_ollama_sim_load_LDADD = $(NQ_SIM_ITEST_LIBS)
+
+# Benchmark driver (run by bench/ollama-sim-throughput).
+BENCH_PROGRAMS += bench/ollama-sim/sim_bench
+bench_ollama_sim_sim_bench_SOURCES = bench/ollama-sim/sim_bench.c
+bench_ollama_sim_sim_bench_CFLAGS = $(NQ_ITEST_CFLAGS)
+bench_ollama_sim_sim_bench_LDADD = $(NQ_SIM_ITEST_LIBS)
+EXTRA_DIST += bench/ollama-sim-throughput docs/ollama-sim.md docs/decisions/0001-http-server.md

@@ -407,6 +407,9 @@ nq_sim_sched_submit (nq_sim_sched_t *self, const nq_sim_model_t *model, int num_
     assert (self && model && granted && ticket_p);
     if (self->stopping)
         return NQ_ECLOSED;
+    //  like Ollama's scheduler goroutine, the queue drains as requests come:
+    //  a burst for a loaded model never counts against max_queue
+    s_process (self);
     if ((int)self->pending.count >= self->opts.max_queue)
         return NQ_EOVERLOADED;
     nq_sim_ticket_t *t = nq_calloc (1, sizeof *t);
@@ -424,8 +427,9 @@ nq_sim_sched_submit (nq_sim_sched_t *self, const nq_sim_model_t *model, int num_
     self->stats->queue_depth++;
     if (self->stats->queue_depth > self->stats->max_queue_depth)
         self->stats->max_queue_depth = self->stats->queue_depth;
-    s_kick (self);
     *ticket_p = t;
+    s_process (self);
+    s_kick (self);
     return 0;
 }
 
