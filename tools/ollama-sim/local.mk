@@ -28,7 +28,8 @@ SIM_ITEST = tests/integration/test_ollama_sim_api tests/integration/test_ollama_
 	tests/integration/test_ollama_sim_faults tests/integration/test_ollama_sim_load
 check_PROGRAMS += $(SIM_UNIT) $(SIM_ITEST)
 UNIT_TESTS += $(SIM_UNIT)
-TESTS += $(SIM_UNIT) $(SIM_ITEST)
+TESTS += $(SIM_UNIT) $(SIM_ITEST) tests/integration/test_ollama_sim_cli.sh
+EXTRA_DIST += tests/integration/test_ollama_sim_cli.sh
 tests_unit_test_sim_model_SOURCES = tests/unit/test_sim_model.c
 tests_unit_test_sim_model_CFLAGS = $(NQ_TEST_CFLAGS) -I$(srcdir)/tools/ollama-sim
 tests_unit_test_sim_model_LDADD = libnqsim.a $(NQ_TEST_LIBS)
