@@ -30,9 +30,9 @@ main (int argc, char **argv)
     nq_sc_request (port, "POST", "/api/chat", "{\"model\":\"mistral:instruct\",\"messages\":[]}", 0, NULL);
     nq_sc_request (port, "POST", "/api/embed", "{\"model\":\"all-minilm\",\"input\":\"warm\"}", 0, NULL);
 
-    char (*buf)[160] = calloc ((size_t) streams, sizeof *buf);
-    const char **bodies = calloc ((size_t) streams, sizeof *bodies);
-    nq_sc_resp_t *r = calloc ((size_t) streams, sizeof *r);
+    char (*buf)[160] = calloc ((size_t)streams, sizeof *buf);
+    const char **bodies = calloc ((size_t)streams, sizeof *bodies);
+    nq_sc_resp_t *r = calloc ((size_t)streams, sizeof *r);
     for (int i = 0; i < streams; i++) {
         snprintf (buf[i], sizeof buf[i],
                   "{\"model\":\"mistral:instruct\",\"messages\":[{\"role\":\"user\",\"content\":"
@@ -57,7 +57,7 @@ main (int argc, char **argv)
         nq_sc_resp_fini (&r[i]);
     }
     printf ("chat_streams=%d wall_ms=%lld tokens=%lld tokens_per_s=%.0f failed=%d\n", streams, ms, tokens,
-            ms > 0 ? (double) tokens * 1000.0 / (double) ms : 0.0, failed);
+            ms > 0 ? (double)tokens * 1000.0 / (double)ms : 0.0, failed);
 
     //  embeddings in waves of 100 concurrent requests
     const char *eb[100];
@@ -77,7 +77,7 @@ main (int argc, char **argv)
     }
     ms = nq_h_now_ms () - t0;
     printf ("embeds=%d wall_ms=%lld requests_per_s=%.0f failed=%d\n", embeds, ms,
-            ms > 0 ? (double) embeds * 1000.0 / (double) ms : 0.0, efailed);
+            ms > 0 ? (double)embeds * 1000.0 / (double)ms : 0.0, efailed);
     free (buf);
     free (bodies);
     free (r);

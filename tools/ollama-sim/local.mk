@@ -23,7 +23,7 @@ tools_ollama_sim_ollama_sim_LDADD = libnqsim.a libnqcommon.a $(NQ_DEP_LIBS)
 
 # Tests: unit tests of the pure pieces and of the HTTP server; integration
 # tests that start the simulator and speak plain HTTP to it (libcurl).
-SIM_UNIT = tests/unit/test_sim_model tests/unit/test_http_server
+SIM_UNIT = tests/unit/test_sim_model tests/unit/test_sim_sched tests/unit/test_http_server
 SIM_ITEST = tests/integration/test_ollama_sim_api tests/integration/test_ollama_sim_sched \
 	tests/integration/test_ollama_sim_faults tests/integration/test_ollama_sim_load
 check_PROGRAMS += $(SIM_UNIT) $(SIM_ITEST)
@@ -60,3 +60,6 @@ bench_ollama_sim_sim_bench_SOURCES = bench/ollama-sim/sim_bench.c
 bench_ollama_sim_sim_bench_CFLAGS = $(NQ_ITEST_CFLAGS)
 bench_ollama_sim_sim_bench_LDADD = $(NQ_SIM_ITEST_LIBS)
 EXTRA_DIST += bench/ollama-sim-throughput docs/ollama-sim.md docs/decisions/0001-http-server.md
+tests_unit_test_sim_sched_SOURCES = tests/unit/test_sim_sched.c
+tests_unit_test_sim_sched_CFLAGS = $(NQ_TEST_CFLAGS) -I$(srcdir)/tools/ollama-sim
+tests_unit_test_sim_sched_LDADD = libnqsim.a $(NQ_TEST_LIBS)
