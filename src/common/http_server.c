@@ -587,6 +587,8 @@ s_parse (s_conn_t *conn, const char *data, size_t len)
 {
     size_t done = http_parser_execute (&conn->parser, &s_settings, data, len);
     enum http_errno err = HTTP_PARSER_ERRNO (&conn->parser);
+    if (conn->state == S_CLOSING)
+        return;    //  a write from a callback (100 Continue) failed
     if (conn->complete) {
         //  keep what follows the message for after the response
         size_t rest = len - done;

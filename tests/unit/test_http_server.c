@@ -205,6 +205,22 @@ test_limits (void **state)
 }
 
 static void
+test_expect_continue (void **state)
+{
+    (void)state;
+    static s_fixture_t f;
+    s_run (&f,
+           "POST /echo HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc",
+           NULL);
+    const char *cont = strstr (f.reply, "HTTP/1.1 100 Continue\r\n\r\n");
+    const char *ok = strstr (f.reply, "HTTP/1.1 200 OK\r\n");
+    assert_non_null (cont);
+    assert_non_null (ok);
+    assert_true (cont < ok);
+    assert_non_null (strstr (f.reply, "body=abc"));
+}
+
+static void
 test_streaming (void **state)
 {
     (void)state;
@@ -277,5 +293,6 @@ test_bad_address (void **state)
 }
 
 NQ_TEST_MAIN (cmocka_unit_test (test_keep_alive_and_pipelining), cmocka_unit_test (test_limits),
-              cmocka_unit_test (test_streaming), cmocka_unit_test (test_backpressure),
-              cmocka_unit_test (test_abort_when_client_leaves), cmocka_unit_test (test_bad_address))
+              cmocka_unit_test (test_expect_continue), cmocka_unit_test (test_streaming),
+              cmocka_unit_test (test_backpressure), cmocka_unit_test (test_abort_when_client_leaves),
+              cmocka_unit_test (test_bad_address))
