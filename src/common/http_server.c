@@ -1,4 +1,5 @@
-/*  http_server.c — HTTP/1.1 on libuv with http-parser. See http_server.h.
+/*  http_server.c — HTTP/1.1 connections on libuv; requests are parsed by
+    http_request.c (http-parser). See http_server.h.
 
     Each connection owns a TCP handle and a timer; it is freed when both close
     callbacks have run. The timer serves as the idle timeout and, armed at 0,
@@ -6,19 +7,16 @@
     never re-entered from inside its own respond call. */
 #include "common/http_server.h"
 
+#include "common/http_request.h"
+
 #include <assert.h>
-#include <http_parser.h>
-#include <limits.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include "common/alloc.h"
 #include "common/errors.h"
 #include "common/log.h"
-
-#define NQ_HTTP_MAX_HEADERS 64
 
 typedef enum {
     S_READING = 0,    //  parsing a request
@@ -29,38 +27,15 @@ typedef enum {
 
 typedef struct s_conn_t s_conn_t;
 
-struct nq_http_req_t {
-    s_conn_t *conn;
-    char method[16];
-    char *url;    //  NUL-terminated, owned
-    size_t url_len;
-    char *path;     //  owned copy without the query
-    char *query;    //  points into url or ""
-    char *hbuf;     //  "name\0value\0" pairs
-    size_t hlen, hcap;
-    int last_was_value;
-    size_t header_count;
-    const char *hname[NQ_HTTP_MAX_HEADERS];
-    const char *hvalue[NQ_HTTP_MAX_HEADERS];
-    char *body;
-    size_t body_len, body_cap;
-    int keep_alive;
-    int is_head;
-    void *user;
-    nq_http_abort_fn *on_abort;
-    nq_http_drain_fn *on_drain;
-};
-
 struct s_conn_t {
     uv_tcp_t tcp;
     uv_timer_t timer;
     nq_http_server_t *server;
     s_conn_t *prev, *next;
-    http_parser parser;
+    nq_http_parser_t parser;
     s_state_t state;
-    int complete;        //  parser saw the end of a message
-    int parse_status;    //  error status chosen by a callback (413, 431)
-    int kick;            //  the timer is a deferred parse, not an idle timeout
+    int continue_sent;    //  "100 Continue" went out for the current request
+    int kick;             //  the timer is a deferred parse, not an idle timeout
     int close_after_write;
     int want_drain;
     int handles_open;
@@ -93,9 +68,6 @@ typedef struct {
     size_t len;
     char data[];
 } s_write_t;
-
-static http_parser_settings s_settings;
-static int s_settings_ready;
 
 static void s_conn_close (s_conn_t *conn);
 static void s_conn_process (s_conn_t *conn);
@@ -159,217 +131,6 @@ nq_http_status_text (int status)
 }
 
 //  --------------------------------------------------------------------------
-//  Request state
-
-static void
-s_req_clear (nq_http_req_t *req)
-{
-    nq_free (req->url);
-    nq_free (req->path);
-    nq_free (req->hbuf);
-    nq_free (req->body);
-    s_conn_t *conn = req->conn;
-    memset (req, 0, sizeof *req);
-    req->conn = conn;
-    req->query = "";
-}
-
-static int
-s_append (char **buf, size_t *len, size_t *cap, const char *data, size_t n, size_t limit)
-{
-    if (*len + n + 1 > limit + 1)
-        return -1;
-    if (*len + n + 1 > *cap) {
-        size_t ncap = *cap ? *cap : 256;
-        while (ncap < *len + n + 1)
-            ncap *= 2;
-        char *nbuf = nq_realloc (*buf, ncap);
-        if (!nbuf)
-            return -2;
-        *buf = nbuf;
-        *cap = ncap;
-    }
-    memcpy (*buf + *len, data, n);
-    *len += n;
-    (*buf)[*len] = 0;
-    return 0;
-}
-
-static size_t
-s_header_budget (s_conn_t *conn)
-{
-    size_t used = conn->req.url_len + conn->req.hlen;
-    size_t max = conn->server->limits.max_header_bytes;
-    return used >= max ? 0 : max - used;
-}
-
-//  --------------------------------------------------------------------------
-//  Parser callbacks
-
-static int
-s_on_message_begin (http_parser *p)
-{
-    s_conn_t *conn = p->data;
-    s_req_clear (&conn->req);
-    return 0;
-}
-
-static int
-s_on_url (http_parser *p, const char *at, size_t len)
-{
-    s_conn_t *conn = p->data;
-    size_t cap = conn->req.url_len + 1;
-    if (len > s_header_budget (conn)) {
-        conn->parse_status = 431;
-        return -1;
-    }
-    //  url grows by exact size: cap tracking is not worth a field here
-    char *nurl = nq_realloc (conn->req.url, cap + len);
-    if (!nurl) {
-        conn->parse_status = 500;
-        return -1;
-    }
-    memcpy (nurl + conn->req.url_len, at, len);
-    conn->req.url = nurl;
-    conn->req.url_len += len;
-    nurl[conn->req.url_len] = 0;
-    return 0;
-}
-
-static int
-s_header_piece (s_conn_t *conn, const char *at, size_t len, int is_value)
-{
-    nq_http_req_t *req = &conn->req;
-    size_t limit = conn->server->limits.max_header_bytes;
-    if (is_value != req->last_was_value || req->hlen == 0) {
-        if (!is_value) {
-            if (req->header_count == NQ_HTTP_MAX_HEADERS) {
-                conn->parse_status = 431;
-                return -1;
-            }
-            req->header_count++;
-        }
-        //  a NUL separates a name from its value and a value from the next name
-        if (req->hlen > 0 && s_append (&req->hbuf, &req->hlen, &req->hcap, "", 1, limit) != 0) {
-            conn->parse_status = 431;
-            return -1;
-        }
-        req->last_was_value = is_value;
-    }
-    if (len > s_header_budget (conn)) {
-        conn->parse_status = 431;
-        return -1;
-    }
-    int rc = s_append (&req->hbuf, &req->hlen, &req->hcap, at, len, limit);
-    if (rc != 0) {
-        conn->parse_status = rc == -2 ? 500 : 431;
-        return -1;
-    }
-    return 0;
-}
-
-static int
-s_on_header_field (http_parser *p, const char *at, size_t len)
-{
-    return s_header_piece (p->data, at, len, 0);
-}
-
-static int
-s_on_header_value (http_parser *p, const char *at, size_t len)
-{
-    return s_header_piece (p->data, at, len, 1);
-}
-
-static int s_write_raw (s_conn_t *conn, const char *head, size_t hlen, const char *data, size_t dlen,
-                        const char *tail, size_t tlen);
-
-static int
-s_on_headers_complete (http_parser *p)
-{
-    s_conn_t *conn = p->data;
-    nq_http_req_t *req = &conn->req;
-    //  index the "name\0value\0" buffer; a name with no value gets ""
-    const char *at = req->hbuf;
-    size_t n = 0;
-    while (at && at < req->hbuf + req->hlen && n < req->header_count) {
-        req->hname[n] = at;
-        at += strlen (at) + 1;
-        if (at <= req->hbuf + req->hlen) {
-            req->hvalue[n] = at;
-            at += strlen (at) + 1;
-        }
-        else
-            req->hvalue[n] = "";
-        n++;
-    }
-    req->header_count = n;
-    snprintf (req->method, sizeof req->method, "%s", http_method_str ((enum http_method)p->method));
-    req->is_head = p->method == HTTP_HEAD;
-    req->keep_alive = http_should_keep_alive (p);
-    if (!req->url) {
-        conn->parse_status = 400;
-        return -1;
-    }
-    char *q = strchr (req->url, '?');
-    size_t plen = q ? (size_t)(q - req->url) : req->url_len;
-    req->path = nq_strndup (req->url, plen);
-    if (!req->path) {
-        conn->parse_status = 500;
-        return -1;
-    }
-    req->query = q ? q + 1 : "";
-    if (p->content_length != ULLONG_MAX && p->content_length > conn->server->limits.max_body_bytes) {
-        conn->parse_status = 413;
-        return -1;
-    }
-    const char *expect = nq_http_req_header (req, "Expect");
-    if (expect && strcasecmp (expect, "100-continue") == 0) {
-        static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
-        s_write_raw (conn, cont, sizeof cont - 1, NULL, 0, NULL, 0);
-    }
-    return 0;
-}
-
-static int
-s_on_body (http_parser *p, const char *at, size_t len)
-{
-    s_conn_t *conn = p->data;
-    nq_http_req_t *req = &conn->req;
-    int rc =
-        s_append (&req->body, &req->body_len, &req->body_cap, at, len, conn->server->limits.max_body_bytes);
-    if (rc != 0) {
-        conn->parse_status = rc == -2 ? 500 : 413;
-        return -1;
-    }
-    return 0;
-}
-
-static int
-s_on_message_complete (http_parser *p)
-{
-    s_conn_t *conn = p->data;
-    conn->complete = 1;
-    http_parser_pause (p, 1);
-    return 0;
-}
-
-static void
-s_settings_init (void)
-{
-    if (s_settings_ready)
-        return;
-    memset (&s_settings, 0, sizeof s_settings);
-    s_settings.on_message_begin = s_on_message_begin;
-    s_settings.on_url = s_on_url;
-    s_settings.on_header_field = s_on_header_field;
-    s_settings.on_header_value = s_on_header_value;
-    s_settings.on_headers_complete = s_on_headers_complete;
-    s_settings.on_body = s_on_body;
-    s_settings.on_message_complete = s_on_message_complete;
-    s_settings_ready = 1;
-}
-
-//  --------------------------------------------------------------------------
 //  Connection lifecycle
 
 static void
@@ -396,7 +157,7 @@ s_conn_handle_closed (uv_handle_t *handle)
     if (conn->next)
         conn->next->prev = conn->prev;
     server->conn_count--;
-    s_req_clear (&conn->req);
+    nq_http_req_clear (&conn->req);
     nq_free (conn->pending);
     nq_free (conn);
     s_server_maybe_stopped (server);
@@ -543,7 +304,7 @@ s_req_finish (s_conn_t *conn)
     if (conn->state == S_CLOSING)
         return;
     int keep = conn->req.keep_alive && !conn->server->stopping;
-    s_req_clear (&conn->req);
+    nq_http_req_clear (&conn->req);
     conn->want_drain = 0;
     if (!keep) {
         conn->state = S_READING;    //  nothing owned by a handler any more
@@ -554,9 +315,9 @@ s_req_finish (s_conn_t *conn)
         return;
     }
     conn->state = S_READING;
-    conn->complete = 0;
-    http_parser_init (&conn->parser, HTTP_REQUEST);
-    conn->parser.data = conn;
+    conn->continue_sent = 0;
+    nq_http_parser_init (&conn->parser, &conn->req, conn->server->limits.max_header_bytes,
+                         conn->server->limits.max_body_bytes);
     if (conn->pending_len > 0) {
         conn->kick = 1;
         uv_timer_start (&conn->timer, s_timer_cb, 0, 0);
@@ -585,11 +346,14 @@ s_error_response (s_conn_t *conn, int status)
 static void
 s_parse (s_conn_t *conn, const char *data, size_t len)
 {
-    size_t done = http_parser_execute (&conn->parser, &s_settings, data, len);
-    enum http_errno err = HTTP_PARSER_ERRNO (&conn->parser);
-    if (conn->state == S_CLOSING)
-        return;    //  a write from a callback (100 Continue) failed
-    if (conn->complete) {
+    size_t done = nq_http_parser_feed (&conn->parser, data, len);
+    if (conn->req.expect_continue && !conn->continue_sent && !conn->parser.status) {
+        static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+        conn->continue_sent = 1;
+        if (s_write_raw (conn, cont, sizeof cont - 1, NULL, 0, NULL, 0) != 0)
+            return;
+    }
+    if (conn->parser.complete) {
         //  keep what follows the message for after the response
         size_t rest = len - done;
         if (rest > 0) {
@@ -603,16 +367,14 @@ s_parse (s_conn_t *conn, const char *data, size_t len)
             conn->pending_len = rest;
             conn->pending_cap = rest;
         }
-        http_parser_pause (&conn->parser, 0);
         conn->state = S_HANDLING;
         uv_timer_stop (&conn->timer);
         conn->server->handler (conn->server->arg, &conn->req);
         return;
     }
-    if (err != HPE_OK) {
-        int status = conn->parse_status ? conn->parse_status : 400;
-        NQ_LOG_DEBUG ("http_bad_request", NQ_LI ("status", status), NQ_LS ("error", http_errno_name (err)));
-        s_error_response (conn, status);
+    if (conn->parser.status) {
+        NQ_LOG_DEBUG ("http_bad_request", NQ_LI ("status", conn->parser.status));
+        s_error_response (conn, conn->parser.status);
         return;
     }
     s_idle_arm (conn);
@@ -641,6 +403,27 @@ s_alloc_cb (uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
     *buf = uv_buf_init (base, base ? 16 * 1024 : 0);
 }
 
+//  Keeps bytes received while a request is in hand; -1 past limit or on no memory.
+static int
+s_pending_append (s_conn_t *conn, const char *data, size_t n, size_t limit)
+{
+    if (conn->pending_len + n > limit)
+        return -1;
+    if (conn->pending_len + n > conn->pending_cap) {
+        size_t ncap = conn->pending_cap ? conn->pending_cap : 4096;
+        while (ncap < conn->pending_len + n)
+            ncap *= 2;
+        char *nbuf = nq_realloc (conn->pending, ncap);
+        if (!nbuf)
+            return -1;
+        conn->pending = nbuf;
+        conn->pending_cap = ncap;
+    }
+    memcpy (conn->pending + conn->pending_len, data, n);
+    conn->pending_len += n;
+    return 0;
+}
+
 static void
 s_read_cb (uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
 {
@@ -660,8 +443,7 @@ s_read_cb (uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
     else {
         //  a request is in hand (or queued bytes wait): keep the bytes, bounded
         size_t limit = conn->server->limits.max_header_bytes + conn->server->limits.max_body_bytes;
-        if (s_append (&conn->pending, &conn->pending_len, &conn->pending_cap, buf->base, (size_t)nread,
-                      limit) != 0)
+        if (s_pending_append (conn, buf->base, (size_t)nread, limit) != 0)
             s_conn_close (conn);
     }
     nq_free (buf->base);
@@ -689,8 +471,8 @@ s_accept_cb (uv_stream_t *listener, int status)
         server->conns->prev = conn;
     server->conns = conn;
     server->conn_count++;
-    http_parser_init (&conn->parser, HTTP_REQUEST);
-    conn->parser.data = conn;
+    nq_http_parser_init (&conn->parser, &conn->req, server->limits.max_header_bytes,
+                         server->limits.max_body_bytes);
     if (uv_accept (listener, (uv_stream_t *)&conn->tcp) != 0 ||
         server->conn_count > server->limits.max_connections) {
         NQ_LOG_DEBUG ("http_accept_refused", NQ_LU ("connections", server->conn_count));
@@ -713,7 +495,6 @@ nq_http_server_new (uv_loop_t *loop, const nq_http_limits_t *limits, nq_http_han
 {
     assert (loop);
     assert (handler);
-    s_settings_init ();
     nq_http_server_t *self = nq_calloc (1, sizeof *self);
     if (!self)
         return NULL;
@@ -817,52 +598,6 @@ nq_http_server_destroy (nq_http_server_t **self_p)
 //  --------------------------------------------------------------------------
 //  Request API
 
-const char *
-nq_http_req_method (const nq_http_req_t *req)
-{
-    assert (req);
-    return req->method;
-}
-
-const char *
-nq_http_req_path (const nq_http_req_t *req)
-{
-    assert (req);
-    return req->path ? req->path : "/";
-}
-
-const char *
-nq_http_req_query (const nq_http_req_t *req)
-{
-    assert (req);
-    return req->query;
-}
-
-const char *
-nq_http_req_header (const nq_http_req_t *req, const char *name)
-{
-    assert (req);
-    assert (name);
-    for (size_t i = 0; i < req->header_count; i++)
-        if (strcasecmp (req->hname[i], name) == 0)
-            return req->hvalue[i];
-    return NULL;
-}
-
-const char *
-nq_http_req_body (const nq_http_req_t *req)
-{
-    assert (req);
-    return req->body ? req->body : "";
-}
-
-size_t
-nq_http_req_body_len (const nq_http_req_t *req)
-{
-    assert (req);
-    return req->body_len;
-}
-
 void
 nq_http_req_set_user (nq_http_req_t *req, void *user, nq_http_abort_fn *on_abort, nq_http_drain_fn *on_drain)
 {
@@ -953,5 +688,6 @@ size_t
 nq_http_req_queued (const nq_http_req_t *req)
 {
     assert (req);
-    return req->conn->queued;
+    const s_conn_t *conn = req->conn;
+    return conn->queued;
 }

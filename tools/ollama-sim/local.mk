@@ -1,6 +1,7 @@
 # tools/ollama-sim: the Ollama API simulator, and the reusable HTTP server it
 # stands on (src/common/http_server, part of libnqcommon.a).
-libnqcommon_a_SOURCES += src/common/http_server.c src/common/http_server.h
+libnqcommon_a_SOURCES += src/common/http_server.c src/common/http_server.h \
+	src/common/http_request.c src/common/http_request.h
 
 # The simulator's pure pieces, shared by the program and its unit tests.
 noinst_LIBRARIES += libnqsim.a
