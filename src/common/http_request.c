@@ -65,6 +65,7 @@ static int
 s_on_message_begin (http_parser *p)
 {
     nq_http_parser_t *self = p->data;
+    self->headers_done = 0;
     nq_http_req_clear (self->req);
     return 0;
 }
@@ -94,6 +95,9 @@ s_on_url (http_parser *p, const char *at, size_t len)
 static int
 s_header_piece (nq_http_parser_t *self, const char *at, size_t len, int is_value)
 {
+    if (self->headers_done)
+        return 0;    //  trailers of a chunked body: the index into hbuf must stay valid
+
     nq_http_req_t *req = self->req;
     size_t limit = self->max_header_bytes;
     if (is_value != req->last_was_value || req->hlen == 0) {
@@ -140,6 +144,7 @@ s_on_headers_complete (http_parser *p)
 {
     nq_http_parser_t *self = p->data;
     nq_http_req_t *req = self->req;
+    self->headers_done = 1;
     //  index the "name\0value\0" buffer; a name with no value gets ""
     const char *at = req->hbuf;
     size_t n = 0;

@@ -48,8 +48,9 @@ typedef struct {
     nq_http_req_t *req;    //  borrowed; filled as the message arrives
     size_t max_header_bytes;
     size_t max_body_bytes;
-    int complete;    //  the message ended; the rest of the input is unconsumed
-    int status;      //  an error's HTTP status (400, 413, 431, 500), else 0
+    int headers_done;    //  later header callbacks are trailers, ignored
+    int complete;        //  the message ended; the rest of the input is unconsumed
+    int status;          //  an error's HTTP status (400, 413, 431, 500), else 0
 } nq_http_parser_t;
 
 /*  Prepares self to parse one request into req (borrowed, cleared first). */

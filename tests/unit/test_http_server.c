@@ -221,6 +221,23 @@ test_expect_continue (void **state)
 }
 
 static void
+test_chunked_body_with_trailers (void **state)
+{
+    (void)state;
+    static s_fixture_t f;
+    //  trailers after a chunked body must not disturb the headers' index
+    s_run (&f,
+           "POST /echo HTTP/1.1\r\nX-Test: kept\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+           "3\r\nabc\r\n2\r\nde\r\n0\r\nX-Trailer-One: "
+           "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n"
+           "X-Trailer-Two: "
+           "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\r\n"
+           "\r\n",
+           NULL);
+    assert_non_null (strstr (f.reply, "POST /echo q= h=kept body=abcde"));
+}
+
+static void
 test_streaming (void **state)
 {
     (void)state;
@@ -293,6 +310,6 @@ test_bad_address (void **state)
 }
 
 NQ_TEST_MAIN (cmocka_unit_test (test_keep_alive_and_pipelining), cmocka_unit_test (test_limits),
-              cmocka_unit_test (test_expect_continue), cmocka_unit_test (test_streaming),
-              cmocka_unit_test (test_backpressure), cmocka_unit_test (test_abort_when_client_leaves),
-              cmocka_unit_test (test_bad_address))
+              cmocka_unit_test (test_expect_continue), cmocka_unit_test (test_chunked_body_with_trailers),
+              cmocka_unit_test (test_streaming), cmocka_unit_test (test_backpressure),
+              cmocka_unit_test (test_abort_when_client_leaves), cmocka_unit_test (test_bad_address))

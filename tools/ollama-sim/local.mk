@@ -64,3 +64,14 @@ EXTRA_DIST += bench/ollama-sim-throughput docs/ollama-sim.md docs/decisions/0001
 tests_unit_test_sim_sched_SOURCES = tests/unit/test_sim_sched.c
 tests_unit_test_sim_sched_CFLAGS = $(NQ_TEST_CFLAGS) -I$(srcdir)/tools/ollama-sim
 tests_unit_test_sim_sched_LDADD = libnqsim.a $(NQ_TEST_LIBS)
+
+# Fuzz target for the HTTP request parser (seeds in tests/fuzz/corpus/fuzz_http_request/).
+if FUZZING
+FUZZ_TARGETS += tests/fuzz/fuzz_http_request
+noinst_PROGRAMS += tests/fuzz/fuzz_http_request
+tests_fuzz_fuzz_http_request_SOURCES = tests/fuzz/fuzz_http_request.c
+tests_fuzz_fuzz_http_request_CFLAGS = $(AM_CFLAGS) $(NQ_DEP_CFLAGS)
+tests_fuzz_fuzz_http_request_LDFLAGS = $(FUZZ_LDFLAGS)
+tests_fuzz_fuzz_http_request_LDADD = libnqcommon.a $(NQ_DEP_LIBS)
+endif
+EXTRA_DIST += tests/fuzz/corpus/fuzz_http_request
