@@ -7,6 +7,7 @@
 #include "broker/broker.h"
 #include "client/cli.h"
 #include "common/exitcodes.h"
+#include "serve.h"
 
 #include <czmq.h>
 #include <jansson.h>
@@ -26,6 +27,7 @@ static int s_cmd_version (int argc, char **argv);
 static const s_command_t s_commands[] = {
     {"version", s_cmd_version, "print the version of novaq and its libraries"},
     {"config", nq_cmd_config, "config check: validate and print the effective configuration"},
+    {"serve", nq_serve_main, "broker and one worker in one process: the embedded default"},
     {"broker", nq_broker_main, "run the broker (clients on NOVAQ_FRONTEND, workers on NOVAQ_BACKEND)"},
     {"worker", nq_worker_main, "run a worker (--echo: no GPU; echoes, streams, sleeps, fails on request)"},
     {"submit", nq_cmd_submit, "submit chat|embed|reflect: submit a job, stream it, print its result"},

@@ -648,3 +648,14 @@ nq_broker_engine (nq_broker_t *self)
 {
     return self->engine;
 }
+
+int
+nq_broker_bind_backend (nq_broker_t *self, const char *endpoint)
+{
+    assert (self && self->started);
+    if (zmq_bind (self->backend, endpoint) != 0) {
+        NQ_LOG_ERROR ("bind_failed", NQ_LS ("endpoint", endpoint), NQ_LS ("error", zmq_strerror (zmq_errno ())));
+        return NQ_EIO;
+    }
+    return 0;
+}

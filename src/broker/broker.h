@@ -35,6 +35,10 @@ void nq_broker_destroy (nq_broker_t **self_p);
 
 nq_engine_t *nq_broker_engine (nq_broker_t *self);
 
+/*  Binds the backend to one more endpoint (after start): `novaq serve` adds
+    an inproc:// endpoint for its own worker. Returns 0 or NQ_EIO (logged). */
+int nq_broker_bind_backend (nq_broker_t *self, const char *endpoint);
+
 /*  `novaq broker [--config FILE]`: runs a broker until SIGINT or SIGTERM. */
 int nq_broker_main (int argc, char **argv);
 

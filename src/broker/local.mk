@@ -49,3 +49,5 @@ tests_integration_test_fleet_CFLAGS = $(NQ_ITEST_CFLAGS)
 tests_integration_test_fleet_LDADD = libnovaq.a $(NQ_ITEST_LIBS)
 TESTS += tests/integration/test_admin.sh
 EXTRA_DIST += tests/integration/test_admin.sh
+TESTS += tests/integration/test_serve.sh
+EXTRA_DIST += tests/integration/test_serve.sh
