@@ -358,6 +358,58 @@ s_frontend_recv (void *arg, nq_zuv_t *zuv, zmq_msg_t *parts, size_t count)
 }
 
 //  --------------------------------------------------------------------------
+//  Follow-up reflections: a chat turn that asked for one (the platform
+//  reflects on every turn) gets a reflect job of the standard class once it
+//  succeeded, for the same tenant, user, session and model.
+
+static void
+s_follow_up_reflection (nq_broker_t *self, const nq_msg_t *submitted, const nq_result_t *result)
+{
+    const nq_job_t *chat = &submitted->u.submit.job;
+    nq_msg_t *msg = nq_malloc (sizeof *msg);
+    if (!msg)
+        return;
+    nq_msg_init (msg, NQ_CMD_SUBMIT);
+    nq_job_t *job = &msg->u.submit.job;
+    const char *input = "";
+    for (size_t i = 0; i < chat->payload.chat.messages_count; i++)
+        if (chat->payload.chat.messages[i].role == NQ_ROLE_USER)
+            input = chat->payload.chat.messages[i].content;
+    const char *output = result->body.chat.text ? result->body.chat.text : "";
+    job->kind = NQ_KIND_REFLECT;
+    job->class_ = NQ_CLASS_STANDARD;
+    job->model = nq_msg_strndup (msg, chat->model, strlen (chat->model));
+    job->tenant = nq_msg_strndup (msg, chat->tenant, strlen (chat->tenant));
+    job->user = chat->user ? nq_msg_strndup (msg, chat->user, strlen (chat->user)) : NULL;
+    job->correlation_id = chat->correlation_id ? nq_msg_strndup (msg, chat->correlation_id, strlen (chat->correlation_id)) : NULL;
+    job->traceparent = chat->traceparent ? nq_msg_strndup (msg, chat->traceparent, strlen (chat->traceparent)) : NULL;
+    job->payload.reflect.input = nq_msg_strndup (msg, input, strlen (input));
+    job->payload.reflect.output = nq_msg_strndup (msg, output, strlen (output));
+    if (chat->payload.chat.session)
+        job->payload.reflect.session = nq_msg_strndup (msg, chat->payload.chat.session, strlen (chat->payload.chat.session));
+    job->created_ms = nq_clock_wall_ms (nq_clock_system ());
+    if (!job->model || !job->tenant || !job->payload.reflect.input || !job->payload.reflect.output
+        || nq_idgen_next (&self->idgen, job->id) != 0) {
+        NQ_LOG_ERROR ("reflection_not_queued", NQ_LS ("job_id", chat->id), NQ_LS ("error", "out of memory"));
+        s_io_free_obj (self, msg);
+        return;
+    }
+    NQ_LOG_INFO ("reflection_queued", NQ_LS ("job_id", job->id), NQ_LS ("after", chat->id),
+                 NQ_LS ("correlation_id", job->correlation_id));
+    nq_engine_submit_t sub = {.id = job->id,
+                              .kind = NQ_KIND_REFLECT,
+                              .model = job->model,
+                              .tenant = job->tenant,
+                              .user = job->user,
+                              .klass = NQ_CLASS_STANDARD,
+                              .traceparent = job->traceparent,
+                              .correlation_id = job->correlation_id,
+                              .payload_obj = msg,
+                              .cost = 1};
+    nq_engine_submit (self->engine, &sub, NULL, 0, 0);
+}
+
+//  --------------------------------------------------------------------------
 //  Workers
 
 static void
@@ -433,11 +485,21 @@ s_backend_recv (void *arg, nq_zuv_t *zuv, zmq_msg_t *parts, size_t count)
         char job_id[NQ_ID_LEN + 1];
         uint32_t attempt = msg.u.result.attempt;
         snprintf (job_id, sizeof job_id, "%s", msg.u.result.job_id);
+        //  Does the job want a reflection once it succeeds? (Asked before the
+        //  result ends the job: the engine may purge nothing yet, but the
+        //  submitted message is only borrowed while the job is running.)
+        const nq_bjob_t *bjob = nq_engine_job (self->engine, job_id);
+        int reflect = bjob && bjob->state == NQ_JOB_RUNNING && bjob->kind == NQ_KIND_CHAT && bjob->payload_obj
+                      && ((const nq_msg_t *) bjob->payload_obj)->u.submit.job.payload.chat.reflect;
         nq_msg_t *kept = s_keep (&msg);
         if (!kept)
             nq_engine_worker_fail (self->engine, worker, size, job_id, attempt, NQ_ENOMEM, "out of memory", 1);
-        else
-            nq_engine_worker_result (self->engine, worker, size, job_id, attempt, NULL, 0, kept);
+        else if (nq_engine_worker_result (self->engine, worker, size, job_id, attempt, NULL, 0, kept) == 0
+                 && reflect) {
+            bjob = nq_engine_job (self->engine, job_id);
+            if (bjob && bjob->state == NQ_JOB_SUCCEEDED && bjob->result_obj)
+                s_follow_up_reflection (self, bjob->payload_obj, &((const nq_msg_t *) bjob->result_obj)->u.result);
+        }
         break;
     }
     case NQ_CMD_FAIL:

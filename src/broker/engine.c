@@ -510,7 +510,7 @@ static void
 s_error (nq_engine_t *self, const void *client, size_t client_size, uint64_t request_id, const char *job_id, int code,
          const char *message, uint64_t retry_after_ms)
 {
-    if (!self->io.error)
+    if (!self->io.error || !client)
         return;
     nq_bytes_t c = {(uint8_t *) client, client_size};
     self->io.error (self->io_arg, &c, request_id, job_id, code, message, retry_after_ms);
@@ -565,7 +565,7 @@ int
 nq_engine_submit (nq_engine_t *self, const nq_engine_submit_t *sub, const void *client, size_t client_size,
                   uint64_t request_id)
 {
-    assert (self && sub && client);
+    assert (self && sub);
     self->stats.submitted++;
     //  From here on the engine owns the attachment, whatever happens.
     void *payload_obj = sub->payload_obj;
@@ -582,6 +582,10 @@ nq_engine_submit (nq_engine_t *self, const nq_engine_submit_t *sub, const void *
         char key[1024];
         snprintf (key, sizeof key, "%s\x1f%s", sub->tenant, sub->idempotency_key);
         nq_bjob_t *existing = zhashx_lookup (self->idem, key);
+        if (existing && !client) {
+            s_free_obj (self, payload_obj);
+            return 0;    //  nobody to attach: the job exists, that is all
+        }
         if (existing) {
             s_free_obj (self, payload_obj);
             nq_subscriber_t *s = nq_bjob_subscribe (existing, client, client_size, request_id);
@@ -633,7 +637,7 @@ nq_engine_submit (nq_engine_t *self, const nq_engine_submit_t *sub, const void *
     if (!job || !commit || nq_bjob_set_str (&job->idempotency_key, sub->idempotency_key && *sub->idempotency_key ? sub->idempotency_key : NULL)
         || nq_bjob_set_str (&job->traceparent, sub->traceparent)
         || nq_bjob_set_str (&job->correlation_id, sub->correlation_id)
-        || !(s = nq_bjob_subscribe (job, client, client_size, request_id))
+        || (client && !(s = nq_bjob_subscribe (job, client, client_size, request_id)))
         || zhashx_insert (self->jobs, job->id, job) != 0) {
         nq_bjob_destroy (&job);
         nq_free (commit);
@@ -642,7 +646,8 @@ nq_engine_submit (nq_engine_t *self, const nq_engine_submit_t *sub, const void *
         return NQ_ENOMEM;
     }
     job->payload_obj = payload_obj;
-    s->accept_pending = 1;
+    if (s)
+        s->accept_pending = 1;
     job->cost = sub->cost ? sub->cost : 1;
     uint32_t attempts = sub->max_attempts ? sub->max_attempts : self->config.max_attempts[sub->kind];
     job->max_attempts = attempts > self->config.max_attempts_cap ? self->config.max_attempts_cap : attempts;

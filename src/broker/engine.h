@@ -131,7 +131,8 @@ nq_engine_t *nq_engine_new (const nq_engine_config_t *config, nq_clock_t *clock,
 void nq_engine_destroy (nq_engine_t **self_p);
 
 /*  Clients. Outcomes go through the callbacks; the return value repeats
-    them (0, or the refusal's code). */
+    them (0, or the refusal's code). A submission with no client (NULL) is
+    the broker's own (a follow-up job): nobody is told of it. */
 int nq_engine_submit (nq_engine_t *self, const nq_engine_submit_t *submit, const void *client, size_t client_size,
                       uint64_t request_id);
 int nq_engine_cancel (nq_engine_t *self, const char *job_id, const void *client, size_t client_size,

@@ -44,6 +44,7 @@ s_usage (FILE *out)
              "  --tenant T            the tenant (default: the broker's)\n"
              "  --class C             interactive, standard or bulk\n"
              "  --session S           session id (chat, reflect)\n"
+             "  --reflect             queue a reflection on the answer once it succeeds (chat)\n"
              "  --idempotency-key K   a repeated submission with K joins the first job\n"
              "  --max-attempts N      attempts before the job is dead-lettered\n"
              "  --timeout DUR         give up waiting after DUR (default 10m)\n"
@@ -188,6 +189,7 @@ nq_cmd_submit (int argc, char **argv)
         {"timeout", required_argument, NULL, 'T'}, {"no-stream", no_argument, NULL, 'n'},
         {"no-wait", no_argument, NULL, 'w'},       {"json", no_argument, NULL, 'j'},
         {"input", required_argument, NULL, 'i'},   {"output", required_argument, NULL, 'o'},
+        {"reflect", no_argument, NULL, 'r'},
         {"config", required_argument, NULL, 'c'},  {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     if (argc < 2 || strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0) {
@@ -204,14 +206,14 @@ nq_cmd_submit (int argc, char **argv)
     }
     const char *model = NULL, *system = NULL, *user = NULL, *tenant = NULL, *session = NULL, *key = NULL;
     const char *input = NULL, *output = NULL, *file = NULL;
-    int klass = NQ_CLASS_NONE, stream = 1;
+    int klass = NQ_CLASS_NONE, stream = 1, reflect = 0;
     uint32_t max_attempts = 0;
     uint64_t timeout_ms = 600000;
     s_run_t run = {0};
     run.kind = (nq_kind_t) kind;
     int c;
     optind = 1;
-    while ((c = getopt_long (argc - 1, argv + 1, "m:s:u:t:C:S:k:a:T:nwji:o:c:h", opts, NULL)) != -1) {
+    while ((c = getopt_long (argc - 1, argv + 1, "m:s:u:t:C:S:k:a:T:nwji:o:rc:h", opts, NULL)) != -1) {
         switch (c) {
         case 'm': model = optarg; break;
         case 's': system = optarg; break;
@@ -223,6 +225,7 @@ nq_cmd_submit (int argc, char **argv)
         case 'o': output = optarg; break;
         case 'c': file = optarg; break;
         case 'n': stream = 0; break;
+        case 'r': reflect = 1; break;
         case 'w': run.no_wait = 1; break;
         case 'j': run.json = 1; break;
         case 'T': timeout_ms = nq_cli_duration ("--timeout", optarg); break;
@@ -339,6 +342,7 @@ nq_cmd_submit (int argc, char **argv)
         job.payload.chat.messages = messages;
         job.payload.chat.messages_count = n;
         job.payload.chat.stream = stream;
+        job.payload.chat.reflect = reflect;
         job.payload.chat.session = session;
     }
     else if (kind == NQ_KIND_EMBED) {

@@ -6,7 +6,7 @@ novaq="${NQ_BUILDDIR:-.}/novaq"
 tmp="${NQ_TEST_TMPDIR:-/tmp}"
 n=0; fail=0
 ok () { n=$((n+1)); if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi; }
-echo "1..6"
+echo "1..8"
 for v in $(env | sed -n 's/^\(NOVAQ_[A-Z_]*\)=.*/\1/p'); do unset "$v"; done
 port () { while :; do p=$(( 10000 + $(od -An -N2 -tu2 /dev/urandom) % 22000 )); (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }; done; }
 export NOVAQ_FRONTEND="tcp://127.0.0.1:$(port)" NOVAQ_BACKEND="tcp://127.0.0.1:$(port)" NOVAQ_LOG_FORMAT=json
@@ -16,6 +16,10 @@ i=0; until "$novaq" status --timeout 1s 2>/dev/null | grep -q "^serve "; do i=$(
 "$novaq" status | grep -q "^serve  *ready"; ok $? "novaq serve runs a broker with its own worker"
 out=$("$novaq" submit chat --timeout 20s --model m "all in one" 2>/dev/null); ok $(( $? != 0 )) "a chat job runs end to end"
 [ "$out" = "all in one" ]; ok $? "its answer comes back"
+"$novaq" submit chat --timeout 20s --model m --reflect "think about it" >/dev/null 2>&1; ok $? "a chat job that asks for a reflection succeeds"
+i=0; until "$novaq" status --json 2>/dev/null | grep -q '"succeeded": 3'; do i=$((i+1)); [ $i -gt 50 ] && break; sleep 0.1; done
+grep -q '"event":"reflection_queued"' "$tmp/serve.log" && "$novaq" status --json | grep -q '"succeeded": 3'
+ok $? "the broker queued the follow-up reflection and it ran"
 "$novaq" worker --echo --slots 1 --worker-id extra >"$tmp/extra.log" 2>&1 & extra=$!
 i=0; until "$novaq" status --timeout 1s 2>/dev/null | grep -q "^extra "; do i=$((i+1)); [ $i -gt 50 ] && break; sleep 0.1; done
 "$novaq" status | grep -q "^extra  *ready"; ok $? "another worker joins over TCP"
