@@ -81,7 +81,8 @@ s_send (s_link_t *L, const nq_msg_t *msg)
 }
 
 static void
-s_fail_job (s_link_t *L, const char *job_id, uint32_t attempt, int code, const char *message, int retryable)
+s_fail_job_ex (s_link_t *L, const char *job_id, uint32_t attempt, int code, const char *message, int retryable,
+               int released)
 {
     nq_msg_t m;
     nq_msg_init (&m, NQ_CMD_FAIL);
@@ -90,7 +91,14 @@ s_fail_job (s_link_t *L, const char *job_id, uint32_t attempt, int code, const c
     m.u.fail.code = code;
     m.u.fail.message = message;
     m.u.fail.retryable = retryable;
+    m.u.fail.released = released;
     s_send (L, &m);
+}
+
+static void
+s_fail_job (s_link_t *L, const char *job_id, uint32_t attempt, int code, const char *message, int retryable)
+{
+    s_fail_job_ex (L, job_id, attempt, code, message, retryable, 0);
 }
 
 static uint32_t
@@ -189,8 +197,8 @@ s_on_job (s_link_t *L, nq_msg_t *msg)
         if (L->slots[i].kind == job->kind && !L->slots[i].busy && !L->slots[i].leaving)
             free_slot = &L->slots[i];
     if (!free_slot || L->draining) {
-        //  The broker's view of our credit was a step behind.
-        s_fail_job (L, job->id, msg->u.job.attempt, NQ_EUNAVAILABLE, "no free slot on this worker", 1);
+        //  The broker's view of our credit was a step behind: hand it back.
+        s_fail_job_ex (L, job->id, msg->u.job.attempt, NQ_EUNAVAILABLE, "no free slot on this worker", 1, 1);
         return;
     }
     nq_msg_t *kept = nq_malloc (sizeof *kept);
@@ -359,7 +367,8 @@ s_drain_finish (s_link_t *L)
 {
     for (size_t i = 0; i < L->nslots; i++)
         if (L->slots[i].busy) {
-            s_fail_job (L, L->slots[i].job_id, L->slots[i].attempt, NQ_EUNAVAILABLE, "the worker is stopping", 1);
+            //  Handed back: it completes elsewhere and the attempt does not count.
+            s_fail_job_ex (L, L->slots[i].job_id, L->slots[i].attempt, NQ_EUNAVAILABLE, "the worker is stopping", 1, 1);
             L->slots[i].busy = 0;
         }
     nq_msg_t m;

@@ -503,8 +503,11 @@ s_backend_recv (void *arg, nq_zuv_t *zuv, zmq_msg_t *parts, size_t count)
         break;
     }
     case NQ_CMD_FAIL:
-        nq_engine_worker_fail (self->engine, worker, size, msg.u.fail.job_id, msg.u.fail.attempt, msg.u.fail.code,
-                               msg.u.fail.message, msg.u.fail.retryable);
+        if (msg.u.fail.released)
+            nq_engine_worker_release (self->engine, worker, size, msg.u.fail.job_id, msg.u.fail.attempt);
+        else
+            nq_engine_worker_fail (self->engine, worker, size, msg.u.fail.job_id, msg.u.fail.attempt, msg.u.fail.code,
+                                   msg.u.fail.message, msg.u.fail.retryable);
         break;
     case NQ_CMD_BYE:
         nq_engine_worker_gone (self->engine, worker, size, msg.u.bye.reason ? msg.u.bye.reason : "bye", 1);

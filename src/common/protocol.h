@@ -324,6 +324,7 @@ typedef struct {
     const char *message;
     bool retryable;
     uint64_t retry_after_ms;
+    bool released;    //  handed back unfinished (a draining worker): requeue, no attempt spent
 } nq_fail_t;
 
 typedef struct {

@@ -287,6 +287,7 @@ static const nq_field_t s_fail[] = {
     S_F ("message", NQ_F_STR, 0, nq_fail_t, message),
     S_F ("retryable", NQ_F_BOOL, 0, nq_fail_t, retryable),
     S_F ("retry_after_ms", NQ_F_U64, 0, nq_fail_t, retry_after_ms),
+    S_F ("released", NQ_F_BOOL, 0, nq_fail_t, released),
 };
 S_TABLE (s_fail_t, s_fail);
 

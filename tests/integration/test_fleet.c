@@ -226,7 +226,7 @@ s_counter (json_t *status, const char *name)
 int
 main (void)
 {
-    nq_tap_plan (11);
+    nq_tap_plan (13);
     snprintf (s_bin, sizeof s_bin, "%s/novaq", NQ_BUILDDIR);
 
     //  1. 10,000 jobs through 4 workers: each result exactly once.
@@ -428,5 +428,54 @@ main (void)
     nq_tap_ok (silence >= 3.0 && silence < 4.0, "the broker declared it dead after %.2f heartbeat intervals (liveness 3)",
                silence);
     nq_h_kill (kill_b.pid, SIGKILL);
+
+    //  7. SIGTERM a worker mid-run: it drains, hands back what it still
+    //     runs when its drain time is up, and the jobs complete elsewhere
+    //     without a failed attempt.
+    s_broker_t term_b;
+    s_broker_start (&term_b, "broker-term", NULL);
+    char be[96], tlog[512];
+    snprintf (be, sizeof be, "NOVAQ_BACKEND=%s", term_b.back);
+    nq_h_path (tlog, sizeof tlog, "leaver.log");
+    char *largv[] = {"env", be, "NOVAQ_LOG_FORMAT=json", "NOVAQ_HEARTBEAT=200ms", s_bin, "worker", "--echo", "--slots",
+                     "4", "--worker-id", "leaver", "--drain-timeout", "300ms", NULL};
+    pid_t leaver = nq_h_spawn (largv, tlog);
+    nq_h_wait_file_contains (term_b.log, "\"event\":\"worker_credit\"", 10000);
+    {
+        uv_loop_t loop;
+        uv_loop_init (&loop);
+        void *ctx = zmq_ctx_new ();
+        s_batch_t t = {.total = 4, .window = 4, .tenant = "t", .text = "!sleep=2000 long", .klass = NQ_CLASS_INTERACTIVE,
+                       .wait_results = 1};
+        t.loop = &loop;
+        t.client = nq_client_new (&loop, ctx, term_b.front);
+        s_fill (&t);
+        end = nq_h_now_ms () + 20000;
+        int held = 0;
+        while (!held && nq_h_now_ms () < end) {
+            uv_run (&loop, UV_RUN_NOWAIT);
+            char tn[8][16], cl[8][16];
+            held = s_dispatches (term_b.log, 4, tn, cl) == 4;
+        }
+        pid_t stayer = s_worker_start (&term_b, "stayer", 4);
+        nq_h_wait_file_contains (term_b.log, "\"name\":\"stayer\"", 10000);
+        kill (leaver, SIGTERM);
+        int status = -1;
+        int exited = nq_h_wait_exit (leaver, 10000, &status) == 0 && WIFEXITED (status) && WEXITSTATUS (status) == 0;
+        uv_run (&loop, UV_RUN_DEFAULT);
+        nq_tap_ok (held && exited && t.results == 4 && t.errors == 0,
+                   "a SIGTERMed worker exits 0 and its 4 jobs complete on another worker (%d results)", t.results);
+        nq_client_close (t.client, NULL, NULL);
+        uv_run (&loop, UV_RUN_DEFAULT);
+        zmq_ctx_term (ctx);
+        uv_loop_close (&loop);
+        nq_h_kill (stayer, SIGKILL);
+    }
+    st = s_status (term_b.front);
+    nq_tap_ok (st && s_counter (st, "succeeded") == 4 && s_counter (st, "retries") == 0 && s_counter (st, "requeued") == 4
+                   && s_counter (st, "workers_dead") == 0,
+               "the leases were handed back (4 requeued, 0 retries, no worker declared dead)");
+    json_decref (st);
+    nq_h_kill (term_b.pid, SIGKILL);
     return nq_tap_done ();
 }
