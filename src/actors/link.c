@@ -120,6 +120,8 @@ s_send_ready (s_link_t *L)
     for (int k = 1; k < NQ_WORKER_KINDS; k++)
         if (L->ctx->slots[k]) {
             groups[n] = (nq_slot_t){.kind = (nq_kind_t) k, .instance = L->ctx->instance,
+                                    .models = L->ctx->nmodels ? L->ctx->models : NULL,
+                                    .models_count = L->ctx->nmodels,
                                     .capacity = s_capacity (L, (nq_kind_t) k)};
             L->credit_sent[k] = groups[n].capacity;
             n++;

@@ -52,6 +52,13 @@ nq_worker_start (const nq_worker_opts_t *opts, void *zmq_ctx, void (*on_drained)
         snprintf (ctx->worker_id, sizeof ctx->worker_id, "%s-%d", host, (int) getpid ());
     }
     snprintf (ctx->instance, sizeof ctx->instance, "%s", opts->instance ? opts->instance : "echo");
+    if (opts->models) {
+        snprintf (ctx->models_buf, sizeof ctx->models_buf, "%s", opts->models);
+        char *save = NULL;
+        for (char *m = strtok_r (ctx->models_buf, ",", &save); m && ctx->nmodels < 16; m = strtok_r (NULL, ",", &save))
+            if (*m)
+                ctx->models[ctx->nmodels++] = m;
+    }
     unsigned slots = opts->slots ? opts->slots : 4;
     for (int k = 1; k < NQ_WORKER_KINDS; k++)
         ctx->slots[k] = slots;

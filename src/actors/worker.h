@@ -22,6 +22,7 @@ typedef struct {
     const char *endpoint;         //  the broker's backend
     const char *worker_id;        //  NULL: host-pid
     const char *instance;         //  slot groups' instance name (default "echo")
+    const char *models;           //  comma-separated models served; NULL: any
     unsigned slots;               //  slot actors per kind at start (default 4)
     uint64_t heartbeat_ms;        //  proposed to the broker
     uint32_t liveness;

@@ -17,6 +17,9 @@ typedef struct {
     char worker_id[128];
     char instance[64];
     unsigned slots[NQ_WORKER_KINDS];    //  slot actors per kind at start (0: kind not served)
+    const char *models[16];             //  models served (none: any), pointing into models_buf
+    size_t nmodels;
+    char models_buf[1024];
     uint64_t heartbeat_ms;
     uint32_t liveness;
     uint64_t drain_timeout_ms;

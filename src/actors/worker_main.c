@@ -25,7 +25,7 @@ static void
 s_usage (FILE *out)
 {
     fprintf (out,
-             "Usage: novaq worker --echo [--slots N] [--worker-id ID] [--instance NAME]\n"
+             "Usage: novaq worker --echo [--slots N] [--worker-id ID] [--instance NAME] [--models A,B]\n"
              "                    [--drain-timeout DUR] [--config FILE]\n"
              "\n"
              "Runs a worker connected to the broker's NOVAQ_BACKEND. With --echo it needs no\n"
@@ -36,7 +36,8 @@ s_usage (FILE *out)
              "  --echo             run the echo slot actors (required in this version)\n"
              "  --slots N          slot actors per kind at start (default 4, 1-1024)\n"
              "  --worker-id ID     the name the broker knows this worker by (default host-pid)\n"
-             "  --instance NAME    the slot groups' instance name (default echo)\n");
+             "  --instance NAME    the slot groups' instance name (default echo)\n"
+             "  --models A,B       serve only these models (default: any)\n");
 }
 
 static void
@@ -81,13 +82,14 @@ nq_worker_main (int argc, char **argv)
         {"echo", no_argument, NULL, 'e'},          {"slots", required_argument, NULL, 's'},
         {"worker-id", required_argument, NULL, 'w'}, {"instance", required_argument, NULL, 'i'},
         {"drain-timeout", required_argument, NULL, 'd'}, {"config", required_argument, NULL, 'c'},
+        {"models", required_argument, NULL, 'm'},
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
     int echo = 0;
     nq_worker_opts_t wopts = {0};
     const char *file = NULL;
     int c;
     optind = 1;
-    while ((c = getopt_long (argc, argv, "es:w:i:d:c:h", opts, NULL)) != -1) {
+    while ((c = getopt_long (argc, argv, "es:w:i:d:m:c:h", opts, NULL)) != -1) {
         switch (c) {
         case 'e':
             echo = 1;
@@ -107,6 +109,9 @@ nq_worker_main (int argc, char **argv)
             break;
         case 'i':
             wopts.instance = optarg;
+            break;
+        case 'm':
+            wopts.models = optarg;
             break;
         case 'd': {
             int64_t ms;

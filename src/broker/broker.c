@@ -73,6 +73,8 @@ s_io_dispatch (void *arg, const nq_bworker_t *w, int group, const nq_bjob_t *job
     nq_msg_t msg;
     nq_msg_init (&msg, NQ_CMD_JOB);
     msg.u.job.job = submitted->u.submit.job;
+    if (job->run_model)
+        msg.u.job.job.model = job->run_model;    //  the fallback runs this attempt
     msg.u.job.attempt = job->attempt;
     msg.u.job.lease_ms = job->start_to_close_ms;
     return s_send (self, self->zback, w->identity.data, w->identity.size, &msg);
@@ -602,6 +604,7 @@ nq_broker_new (uv_loop_t *loop, void *zmq_ctx, const nq_config_t *config)
     for (int c = NQ_CLASS__FIRST; c < NQ_CLASS__COUNT; c++)
         ec.admission.max_class[c] = (size_t) nq_config_int (config, NQ_CFG_MAX_QUEUED_CLASS);
     ec.admission.max_tenant = (size_t) nq_config_int (config, NQ_CFG_MAX_QUEUED_TENANT);
+    ec.fallbacks = nq_config_str (config, NQ_CFG_FALLBACK_MODELS);
 
     self->journal = nq_journal_mem_new ();
     if (!self->journal)

@@ -36,12 +36,26 @@ struct nq_engine_t {
     nq_rng_t rng;
     zhashx_t *jobs;    //  id → nq_bjob_t
     zhashx_t *idem;    //  tenant \x1f key → nq_bjob_t
+    zhashx_t *fallback;    //  model → fallback model (strings)
     nq_bjob_t *dead_head, *dead_tail;
     size_t dead_count;
     size_t running;
     uint64_t decisions;
     nq_engine_stats_t stats;
 };
+
+static void
+s_free_string (void **item)
+{
+    nq_free (*item);
+    *item = NULL;
+}
+
+static void *
+s_dup_string (const void *item)
+{
+    return nq_strdup (item);
+}
 
 void
 nq_engine_config_defaults (nq_engine_config_t *c)
@@ -362,6 +376,18 @@ s_start (nq_engine_t *self, nq_bjob_t *job, nq_bworker_t *w, int group)
     }
 }
 
+//  The fallback of model when its own slots are all gone (none connected, or
+//  every one withdrew its credit, as an instance with an open breaker
+//  does) — never while they are merely busy — or NULL.
+static const char *
+s_fallback (nq_engine_t *self, nq_kind_t kind, const char *model)
+{
+    const char *fb = zhashx_lookup (self->fallback, model);
+    if (!fb || nq_registry_healthy (self->registry, kind, model))
+        return NULL;
+    return fb;
+}
+
 static int
 s_eligible (void *arg, const char *key)
 {
@@ -371,8 +397,12 @@ s_eligible (void *arg, const char *key)
         return 0;
     for (int k = NQ_KIND__FIRST; k < NQ_KIND__COUNT; k++) {
         const char *name = nq_kind_name ((nq_kind_t) k);
-        if (strlen (name) == (size_t) (slash - key) && memcmp (name, key, (size_t) (slash - key)) == 0)
-            return nq_registry_can_serve (self->registry, (nq_kind_t) k, slash + 1);
+        if (strlen (name) == (size_t) (slash - key) && memcmp (name, key, (size_t) (slash - key)) == 0) {
+            if (nq_registry_can_serve (self->registry, (nq_kind_t) k, slash + 1))
+                return 1;
+            const char *fb = s_fallback (self, (nq_kind_t) k, slash + 1);
+            return fb && nq_registry_can_serve (self->registry, (nq_kind_t) k, fb);
+        }
     }
     return 0;
 }
@@ -387,11 +417,18 @@ s_pump (nq_engine_t *self)
         nq_admission_leave (self->admission, job->klass, job->tenant, 1);
         nq_bworker_t *w;
         int group;
-        if (!nq_registry_place (self->registry, job->kind, job->model, &w, &group)) {
+        const char *fb = NULL;
+        int placed = nq_registry_place (self->registry, job->kind, job->model, &w, &group);
+        if (!placed && (fb = s_fallback (self, job->kind, job->model)))
+            placed = nq_registry_place (self->registry, job->kind, fb, &w, &group);
+        if (!placed || nq_bjob_set_str (&job->run_model, placed && fb ? fb : NULL)) {
             //  Eligible a moment ago: cannot happen, but never lose the job.
             s_enqueue (self, job, 1);
             return;
         }
+        if (fb)
+            NQ_LOG_INFO ("job_fallback", NQ_LS ("job_id", job->id), NQ_LS ("model", job->model), NQ_LS ("runs_on", fb),
+                         NQ_LS ("correlation_id", job->correlation_id));
         s_start (self, job, w, group);
     }
 }
@@ -453,10 +490,29 @@ nq_engine_new (const nq_engine_config_t *config, nq_clock_t *clock, nq_journal_t
     self->timers = nq_timers_new ();
     self->jobs = zhashx_new ();
     self->idem = zhashx_new ();
-    if (!self->sched || !self->admission || !self->registry || !self->timers || !self->jobs || !self->idem) {
+    self->fallback = zhashx_new ();
+    if (!self->sched || !self->admission || !self->registry || !self->timers || !self->jobs || !self->idem
+        || !self->fallback) {
         nq_engine_destroy (&self);
         return NULL;
     }
+    //  "primary=fallback …" (validated by the configuration).
+    zhashx_set_destructor (self->fallback, s_free_string);
+    zhashx_set_duplicator (self->fallback, s_dup_string);
+    for (const char *p = self->config.fallbacks ? self->config.fallbacks : ""; *p;) {
+        while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+            p++;
+        size_t len = strcspn (p, " \t\r\n");
+        const char *eq = memchr (p, '=', len);
+        if (eq) {
+            char from[256], to[256];
+            snprintf (from, sizeof from, "%.*s", (int) (eq - p), p);
+            snprintf (to, sizeof to, "%.*s", (int) (p + len - eq - 1), eq + 1);
+            zhashx_update (self->fallback, from, to);
+        }
+        p += len;
+    }
+    self->config.fallbacks = NULL;    //  not kept: the map holds it
     return self;
 }
 
@@ -490,6 +546,7 @@ nq_engine_destroy (nq_engine_t **self_p)
         zhashx_destroy (&self->jobs);
     }
     zhashx_destroy (&self->idem);
+    zhashx_destroy (&self->fallback);
     nq_timers_destroy (&self->timers);
     nq_registry_destroy (&self->registry);
     nq_admission_destroy (&self->admission);

@@ -56,6 +56,7 @@ typedef struct {
     size_t max_stream_bytes;                  //  chunks kept per job for resubscription (1 MiB)
     size_t max_dead;                          //  dead letters kept; the oldest go first (100000)
     uint64_t seed;                            //  jitter seed; 0: from the OS
+    const char *fallbacks;                    //  "primary=fallback …" (NOVAQ_FALLBACK_MODELS); NULL: none
 } nq_engine_config_t;
 
 void nq_engine_config_defaults (nq_engine_config_t *config);

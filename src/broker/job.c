@@ -90,6 +90,7 @@ nq_bjob_destroy (nq_bjob_t **self_p)
         return;
     nq_free (self->id);
     nq_free (self->model);
+    nq_free (self->run_model);
     nq_free (self->tenant);
     nq_free (self->user);
     nq_free (self->idempotency_key);

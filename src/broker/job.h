@@ -76,6 +76,7 @@ typedef struct nq_bjob_t {
     char *id;
     nq_kind_t kind;
     char *model;
+    char *run_model;          //  the fallback this attempt runs on, or NULL (the model itself)
     char *tenant;
     char *user;
     nq_class_t klass;

@@ -222,6 +222,20 @@ nq_slot_group_is_warm (const nq_slot_group_t *g, const char *model)
 }
 
 int
+nq_registry_healthy (const nq_registry_t *self, nq_kind_t kind, const char *model)
+{
+    zhashx_t *workers = self->workers;
+    for (nq_bworker_t *w = zhashx_first (workers); w; w = zhashx_next (workers)) {
+        if (w->draining)
+            continue;
+        for (size_t i = 0; i < w->ngroups; i++)
+            if (w->groups[i].capacity > 0 && nq_slot_group_serves (&w->groups[i], kind, model))
+                return 1;
+    }
+    return 0;
+}
+
+int
 nq_registry_can_serve (const nq_registry_t *self, nq_kind_t kind, const char *model)
 {
     zhashx_t *workers = self->workers;

@@ -82,6 +82,9 @@ int nq_registry_group (const nq_bworker_t *worker, const char *instance, nq_kind
 /*  Replaces a group's warm models (copied). 0 or NQ_ENOMEM. */
 int nq_registry_set_warm (nq_slot_group_t *group, const char *const *warm, size_t nwarm);
 
+/*  1 when some non-draining worker offers slots (capacity > 0, busy or not)
+    for (kind, model): the model has a healthy home. */
+int nq_registry_healthy (const nq_registry_t *self, nq_kind_t kind, const char *model);
 /*  1 when some live, non-draining worker has a free slot for (kind, model). */
 int nq_registry_can_serve (const nq_registry_t *self, nq_kind_t kind, const char *model);
 /*  Chooses the best free slot for (kind, model) by the placement rules.

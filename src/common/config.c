@@ -333,6 +333,39 @@ s_check_ollama (const char *v, char *why, size_t cap)
     return 0;
 }
 
+//  from=to pairs: names without spaces or '=', each from named once, never itself.
+static int
+s_check_model_map (const char *v, char *why, size_t cap)
+{
+    char seen[64][128];
+    int count = 0;
+    for (const char *p = v; *p;) {
+        while (isspace ((unsigned char) *p))
+            p++;
+        if (!*p)
+            break;
+        size_t len = strcspn (p, " \t\r\n");
+        const char *eq = memchr (p, '=', len);
+        if (!eq || eq == p || eq == p + len - 1 || memchr (eq + 1, '=', (size_t) (p + len - eq - 1)))
+            return s_fail (why, cap, "entry '%.*s' is not primary=fallback", (int) len, p);
+        size_t from = (size_t) (eq - p);
+        size_t to = len - from - 1;
+        if (from >= 128 || to >= 128)
+            return s_fail (why, cap, "entry '%.*s' has a model name longer than 127 bytes", (int) len, p);
+        if (from == to && memcmp (p, eq + 1, from) == 0)
+            return s_fail (why, cap, "model '%.*s' cannot fall back to itself", (int) from, p);
+        for (int i = 0; i < count; i++)
+            if (strlen (seen[i]) == from && memcmp (seen[i], p, from) == 0)
+                return s_fail (why, cap, "model '%.*s' has two fallbacks", (int) from, p);
+        if (count == 64)
+            return s_fail (why, cap, "more than 64 fallbacks");
+        memcpy (seen[count], p, from);
+        seen[count++][from] = '\0';
+        p += len;
+    }
+    return 0;
+}
+
 static int
 s_check_enum (const char *v, const char *choices, char *why, size_t cap)
 {
@@ -406,6 +439,9 @@ s_store (nq_config_t *self, nq_cfg_id_t id, const char *text, const char *source
             break;
         case NQ_CFG_T_OLLAMA_LIST:
             rc = s_check_ollama (text, why, sizeof why);
+            break;
+        case NQ_CFG_T_MODEL_MAP:
+            rc = s_check_model_map (text, why, sizeof why);
             break;
         }
     if (rc) {

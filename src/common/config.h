@@ -33,7 +33,8 @@ typedef enum {
     NQ_CFG_T_HOSTPORT,      //  host:port or "off"
     NQ_CFG_T_PGURL,
     NQ_CFG_T_REDISURL,
-    NQ_CFG_T_OLLAMA_LIST
+    NQ_CFG_T_OLLAMA_LIST,
+    NQ_CFG_T_MODEL_MAP      //  whitespace-separated from=to pairs of model names
 } nq_cfg_type_t;
 
 #define NQ_CFG_SECRET 1

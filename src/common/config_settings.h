@@ -56,6 +56,8 @@
     X (MAX_QUEUED_CLASS, "NOVAQ_MAX_QUEUED_CLASS", INT, "100000", 1, 100000000, NULL, 0,           \
        "queued jobs the broker holds per class")                                                  \
     X (MAX_QUEUED_TENANT, "NOVAQ_MAX_QUEUED_TENANT", INT, "10000", 1, 100000000, NULL, 0,          \
-       "queued jobs the broker holds per tenant and class")
+       "queued jobs the broker holds per tenant and class")                                       \
+    X (FALLBACK_MODELS, "NOVAQ_FALLBACK_MODELS", MODEL_MAP, "", 0, 0, NULL, 0,                     \
+       "primary=fallback model pairs: a job runs on the fallback when no healthy slot serves the primary")
 
 #endif

@@ -7,14 +7,14 @@ novaq="${NQ_BUILDDIR:-.}/novaq"
 tmp="${NQ_TEST_TMPDIR:-/tmp}"
 n=0; fail=0
 ok () { n=$((n+1)); if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi; }
-echo "1..12"
+echo "1..14"
 for v in $(env | sed -n 's/^\(NOVAQ_[A-Z_]*\)=.*/\1/p'); do unset "$v"; done
 port () { while :; do p=$(( 10000 + $(od -An -N2 -tu2 /dev/urandom) % 22000 )); (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }; done; }
 export NOVAQ_FRONTEND="tcp://127.0.0.1:$(port)" NOVAQ_BACKEND="tcp://127.0.0.1:$(port)"
-export NOVAQ_LOG_FORMAT=json NOVAQ_HEARTBEAT=200ms NOVAQ_MAX_ATTEMPTS=2 NOVAQ_RETRY_BASE=20ms
+export NOVAQ_LOG_FORMAT=json NOVAQ_HEARTBEAT=200ms NOVAQ_MAX_ATTEMPTS=2 NOVAQ_RETRY_BASE=20ms NOVAQ_FALLBACK_MODELS="big=small"
 "$novaq" broker >"$tmp/broker.log" 2>&1 & broker=$!
 "$novaq" worker --echo --slots 2 --worker-id ops-w >"$tmp/worker.log" 2>&1 & worker=$!
-trap 'kill $worker $broker 2>/dev/null; wait 2>/dev/null' EXIT
+trap 'kill $worker $small $broker 2>/dev/null; wait 2>/dev/null' EXIT
 i=0; until "$novaq" status --timeout 1s 2>/dev/null | grep -q "ops-w"; do i=$((i+1)); [ $i -gt 50 ] && break; sleep 0.1; done
 if ! "$novaq" status --timeout 2s 2>/dev/null | grep -q "ops-w"; then
   echo "Bail out! the broker or the worker did not start (see $tmp/broker.log, $tmp/worker.log)"; exit 1
@@ -49,6 +49,16 @@ i=0; until "$novaq" status --json 2>/dev/null | tr -d ' \n' | grep -q '"kinds":\
 [ $rc -eq 0 ] && "$novaq" status --json | tr -d ' \n' | grep -q '"kinds":\["chat"\],"models":\[\],"warm":\[\],"capacity":5'
 ok $? "novaq scale ops-w chat=5 raises its chat capacity to 5"
 "$novaq" scale ops-w chat=notanumber >/dev/null 2>&1; [ $? -eq 2 ]; ok $? "a malformed scale request is refused (exit 2)"
+
+# fallback: with no healthy slot for "big" (ops-w's chat credit is 0), a big job runs on "small".
+"$novaq" worker --echo --slots 1 --models small --worker-id small-w >"$tmp/small.log" 2>&1 & small=$!
+i=0; until "$novaq" status --timeout 1s 2>/dev/null | grep -q "^small-w "; do i=$((i+1)); [ $i -gt 50 ] && break; sleep 0.1; done
+"$novaq" scale ops-w chat=0 >/dev/null
+i=0; until "$novaq" status --json 2>/dev/null | tr -d ' \n' | grep -q '"name":"ops-w".*"kinds":\["chat"\],"models":\[\],"warm":\[\],"capacity":0'; do i=$((i+1)); [ $i -gt 50 ] && break; sleep 0.1; done
+"$novaq" submit chat --timeout 20s --model big --json "fall back" 2>/dev/null | grep -q '"model_used": "small"'
+ok $? "with no healthy slot for its model a job runs on the fallback; model_used says so"
+"$novaq" submit chat --timeout 2s --model nobody "stays" >/dev/null 2>&1; [ $? -eq 4 ]
+ok $? "a model with no slot and no fallback waits (the client's deadline passes)"
 
 # drain: the worker gets no new work.
 "$novaq" drain ops-w >/dev/null && "$novaq" status | grep -q "ops-w *draining"; ok $? "novaq drain ops-w marks it draining"

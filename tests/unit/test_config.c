@@ -101,6 +101,10 @@ test_bad_values_name_the_setting (void **state)
         {"NOVAQ_OLLAMA", "bad name!=http://a:1", "not name=url"},
         {"NOVAQ_OLLAMA", "   ", "names no instance"},
         {"NOVAQ_SERVICE_NAME", "has space", "must be 1-63"},
+        {"NOVAQ_FALLBACK_MODELS", "big", "not primary=fallback"},
+        {"NOVAQ_FALLBACK_MODELS", "big=big", "cannot fall back to itself"},
+        {"NOVAQ_FALLBACK_MODELS", "big=a big=b", "has two fallbacks"},
+        {"NOVAQ_FALLBACK_MODELS", "big=a=b", "not primary=fallback"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         s_env_t env = {{bad[i].name, bad[i].value, NULL}};

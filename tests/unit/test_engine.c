@@ -694,7 +694,46 @@ test_journal_refusal (void **state)
     s_fix_free (f);
 }
 
-NQ_TEST_MAIN (cmocka_unit_test (test_submit_dispatch_result), cmocka_unit_test (test_fairness_from_dispatch_decisions),
+//  A model with a fallback runs there only when none of its own slots is
+//  healthy (credit withdrawn), never while they are merely busy.
+static void
+test_fallback_model (void **state)
+{
+    (void) state;
+    nq_engine_config_t c;
+    nq_engine_config_defaults (&c);
+    c.seed = 3;
+    c.fallbacks = "big=small other=x";
+    s_fix_t *f = s_fix (&c);
+    const char *big[] = {"big"}, *small[] = {"small"};
+    nq_slot_group_desc_t gb = {"gpu-big", NQ_KINDS_ALL, big, 1, NULL, 0, 1};
+    nq_slot_group_desc_t gs = {"gpu-small", NQ_KINDS_ALL, small, 1, NULL, 0, 1};
+    assert_int_equal (nq_engine_worker_ready (f->engine, "wb", 2, "wb", &gb, 1, 1000, 3, NULL, NULL), 0);
+    assert_int_equal (nq_engine_worker_ready (f->engine, "ws", 2, "ws", &gs, 1, 1000, 3, NULL, NULL), 0);
+    s_submit (f, "j1", "t", NQ_CLASS_INTERACTIVE, "big");
+    assert_string_equal (f->dispatches[0].worker, s_hex ("wb"));
+    assert_null (nq_engine_job (f->engine, "j1")->run_model);
+    //  The big model's slot is busy, not unhealthy: j2 waits for it.
+    s_submit (f, "j2", "t", NQ_CLASS_INTERACTIVE, "big");
+    assert_int_equal (f->ndispatch, 1);
+    //  Its instance withdraws its credit (a breaker opened): j2 falls back.
+    nq_engine_worker_credit (f->engine, "wb", 2, "gpu-big", NQ_KIND_NONE, 0);
+    assert_int_equal (f->ndispatch, 2);
+    assert_string_equal (f->dispatches[1].worker, s_hex ("ws"));
+    assert_string_equal (nq_engine_job (f->engine, "j2")->run_model, "small");
+    //  A model without a fallback never moves.
+    s_submit (f, "j3", "t", NQ_CLASS_INTERACTIVE, "lonely");
+    assert_int_equal (f->ndispatch, 2);
+    //  Credit returns: the big model runs at home again.
+    nq_engine_worker_result (f->engine, "wb", 2, "j1", 1, "", 0, NULL);
+    nq_engine_worker_credit (f->engine, "wb", 2, "gpu-big", NQ_KIND_NONE, 1);
+    s_submit (f, "j4", "t", NQ_CLASS_INTERACTIVE, "big");
+    assert_string_equal (f->dispatches[f->ndispatch - 1].worker, s_hex ("wb"));
+    assert_null (nq_engine_job (f->engine, "j4")->run_model);
+    s_fix_free (f);
+}
+
+NQ_TEST_MAIN (cmocka_unit_test (test_submit_dispatch_result), cmocka_unit_test (test_fallback_model), cmocka_unit_test (test_fairness_from_dispatch_decisions),
               cmocka_unit_test (test_class_shares_in_dispatch), cmocka_unit_test (test_dead_worker_leases_move),
               cmocka_unit_test (test_stale_epoch_rejected), cmocka_unit_test (test_backoff_then_dead_letter_then_retry),
               cmocka_unit_test (test_cancel), cmocka_unit_test (test_admission_and_accounting),
