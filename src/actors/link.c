@@ -6,6 +6,7 @@
 #include "common/alloc.h"
 #include "common/errors.h"
 #include "common/log.h"
+#include "common/protocol_zuv.h"
 #include "common/zuv.h"
 
 #include <assert.h>
@@ -65,16 +66,7 @@ s_send_frames (s_link_t *L, const nq_zpart_t *parts, size_t n)
 static int
 s_send (s_link_t *L, const nq_msg_t *msg)
 {
-    nq_wire_t wire;
-    int rc = nq_msg_encode (msg, &wire);
-    if (rc == 0) {
-        nq_zpart_t parts[NQ_ZUV_MAX_PARTS];
-        size_t n = wire.count < NQ_ZUV_MAX_PARTS ? wire.count : NQ_ZUV_MAX_PARTS;
-        for (size_t i = 0; i < n; i++)
-            parts[i] = (nq_zpart_t){wire.frames[i].data, wire.frames[i].size};
-        rc = s_send_frames (L, parts, n);
-    }
-    nq_wire_fini (&wire);
+    int rc = nq_msg_send_zuv (L->zuv, NULL, 0, msg);
     if (rc)
         NQ_LOG_WARN ("link_send_failed", NQ_LS ("command", nq_cmd_name (msg->cmd)), NQ_LS ("error", nq_strerror (rc)));
     return rc;

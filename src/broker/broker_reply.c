@@ -4,6 +4,7 @@
 
 #include "common/errors.h"
 #include "common/log.h"
+#include "common/protocol_zuv.h"
 
 #include <msgpack.h>
 #include <string.h>
@@ -11,21 +12,7 @@
 int
 nq_broker_send (nq_zuv_t *zuv, const void *identity, size_t identity_size, const nq_msg_t *msg)
 {
-    if (!zuv)
-        return NQ_ECLOSED;
-    nq_wire_t wire;
-    int rc = nq_msg_encode (msg, &wire);
-    if (rc == 0) {
-        if (wire.count > NQ_ZUV_MAX_PARTS - 1)
-            rc = NQ_EPROTO_TOO_LARGE;
-        else {
-            nq_zpart_t parts[NQ_ZUV_MAX_PARTS];
-            for (size_t i = 0; i < wire.count; i++)
-                parts[i] = (nq_zpart_t){wire.frames[i].data, wire.frames[i].size};
-            rc = nq_zuv_send_to (zuv, identity, identity_size, parts, wire.count);
-        }
-    }
-    nq_wire_fini (&wire);
+    int rc = nq_msg_send_zuv (zuv, identity, identity_size, msg);
     if (rc && rc != NQ_ENOT_FOUND)
         NQ_LOG_WARN ("send_failed", NQ_LS ("command", nq_cmd_name (msg->cmd)), NQ_LS ("error", nq_strerror (rc)));
     return rc;

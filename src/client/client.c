@@ -5,6 +5,7 @@
 #include "common/clock.h"
 #include "common/errors.h"
 #include "common/log.h"
+#include "common/protocol_zuv.h"
 #include "common/zuv.h"
 
 #include <assert.h>
@@ -153,17 +154,7 @@ s_call_new (nq_client_t *self, uint64_t timeout_ms, const nq_call_fn_t *fn, void
 static int
 s_send (nq_client_t *self, const nq_msg_t *msg)
 {
-    nq_wire_t wire;
-    int rc = nq_msg_encode (msg, &wire);
-    if (rc == 0) {
-        nq_zpart_t parts[NQ_ZUV_MAX_PARTS];
-        size_t n = wire.count < NQ_ZUV_MAX_PARTS ? wire.count : NQ_ZUV_MAX_PARTS;
-        for (size_t i = 0; i < n; i++)
-            parts[i] = (nq_zpart_t){wire.frames[i].data, wire.frames[i].size};
-        rc = wire.count <= NQ_ZUV_MAX_PARTS ? nq_zuv_send (self->zuv, parts, n) : NQ_EPROTO_TOO_LARGE;
-    }
-    nq_wire_fini (&wire);
-    return rc;
+    return nq_msg_send_zuv (self->zuv, NULL, 0, msg);
 }
 
 static nq_call_t *

@@ -12,4 +12,5 @@ libnqcommon_a_SOURCES = \
 	src/common/config.c src/common/config.h src/common/config_settings.h \
 	src/common/app.c src/common/app.h \
 	src/common/zuv.c src/common/zuv.h \
+	src/common/protocol_zuv.c src/common/protocol_zuv.h \
 	src/common/exitcodes.h
