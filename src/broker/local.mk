@@ -9,7 +9,8 @@ libnqbroker_a_SOURCES = \
 	src/broker/journal.c src/broker/journal.h \
 	src/broker/journal_mem.c src/broker/journal_mem.h \
 	src/broker/registry.c src/broker/registry.h \
-	src/broker/engine.c src/broker/engine.h \
+	src/broker/engine.c src/broker/engine.h src/broker/engine_int.h \
+	src/broker/engine_workers.c src/broker/engine_ops.c \
 	src/broker/broker_reply.c src/broker/broker_reply.h \
 	src/broker/broker.c src/broker/broker.h \
 	src/broker/broker_main.c
