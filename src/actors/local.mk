@@ -20,7 +20,8 @@ libnqworker_a_SOURCES = \
 	src/actors/link.c src/actors/link.h \
 	src/actors/echo.c \
 	src/actors/worker.c src/actors/worker.h \
-	src/actors/worker_main.c
+	src/actors/worker_main.c \
+	src/actors/reflect.c src/actors/reflect.h
 
 # Unit tests of the actor runtime (in-process, driven clocks).
 NQ_ACTORS_TEST_LIBS = libnqactors.a $(NQ_TEST_LIBS)
@@ -57,3 +58,10 @@ bench_actors_bench_actors_SOURCES = bench/actors/bench_actors.c
 bench_actors_bench_actors_CFLAGS = $(AM_CFLAGS) $(NQ_DEP_CFLAGS)
 bench_actors_bench_actors_LDADD = libnqactors.a libnqcommon.a $(NQ_DEP_LIBS)
 dist_noinst_SCRIPTS += bench/actors-bench
+
+check_PROGRAMS += tests/unit/test_reflect
+UNIT_TESTS += tests/unit/test_reflect
+TESTS += tests/unit/test_reflect
+tests_unit_test_reflect_SOURCES = tests/unit/test_reflect.c
+tests_unit_test_reflect_CFLAGS = $(NQ_TEST_CFLAGS)
+tests_unit_test_reflect_LDADD = libnqworker.a $(NQ_ACTORS_TEST_LIBS)
