@@ -613,8 +613,9 @@ nq_engine_submit (nq_engine_t *self, const nq_engine_submit_t *sub, const void *
             nq_engine__free_obj (self, payload_obj);
             nq_subscriber_t *s = nq_bjob_subscribe (existing, client, client_size, request_id);
             if (!s) {
-                s_error (self, client, client_size, request_id, NULL, NQ_ENOMEM, "out of memory", 0);
-                return NQ_ENOMEM;
+                s_error (self, client, client_size, request_id, existing->id, NQ_EOVERLOADED,
+                         "too many clients follow this job", 1000);
+                return NQ_EOVERLOADED;
             }
             self->stats.coalesced++;
             s->existing = 1;
@@ -746,8 +747,9 @@ nq_engine_subscribe (nq_engine_t *self, const char *job_id, uint64_t from_seq, c
     }
     nq_subscriber_t *s = nq_bjob_subscribe (job, client, client_size, request_id);
     if (!s) {
-        s_error (self, client, client_size, request_id, job_id, NQ_ENOMEM, "out of memory", 0);
-        return NQ_ENOMEM;
+        s_error (self, client, client_size, request_id, job_id, NQ_EOVERLOADED, "too many clients follow this job",
+                 1000);
+        return NQ_EOVERLOADED;
     }
     for (nq_stream_chunk_t *c = job->chunks; c; c = c->next)
         if (c->seq >= from_seq && self->io.chunk) {

@@ -148,6 +148,11 @@ nq_bjob_subscribe (nq_bjob_t *self, const void *client, size_t client_size, uint
         if (s->request_id == request_id && s->client.size == client_size
             && memcmp (s->client.data, client, client_size) == 0)
             return s;
+    size_t count = 0;
+    for (nq_subscriber_t *s = self->subscribers; s; s = s->next)
+        count++;
+    if (count >= NQ_JOB_MAX_SUBSCRIBERS)
+        return NULL;
     nq_subscriber_t *s = nq_calloc (1, sizeof *s);
     if (!s || nq_bytes_set (&s->client, client, client_size)) {
         nq_free (s);

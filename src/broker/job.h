@@ -134,9 +134,11 @@ nq_attempt_t *nq_bjob_attempt_begin (nq_bjob_t *self, const char *worker, const 
 /*  The current (last) attempt record, or NULL. */
 nq_attempt_t *nq_bjob_attempt_current (nq_bjob_t *self);
 
+#define NQ_JOB_MAX_SUBSCRIBERS 256
+
 /*  Adds a subscriber (client identity copied) and returns it, or NULL on no
-    memory. An identical (client, request) pair is not added twice: the
-    existing one is returned. */
+    memory or past NQ_JOB_MAX_SUBSCRIBERS. An identical (client, request)
+    pair is not added twice: the existing one is returned. */
 nq_subscriber_t *nq_bjob_subscribe (nq_bjob_t *self, const void *client, size_t client_size, uint64_t request_id);
 
 /*  Keeps a chunk for resubscription while chunk_bytes stays under max_bytes

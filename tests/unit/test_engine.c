@@ -577,6 +577,12 @@ test_stream_resubscribe_and_restart (void **state)
     assert_int_equal (f->ndispatch, 2);
     assert_true (f->nrestart >= 1);
     assert_int_equal (nq_engine_subscribe (f->engine, "nope", 0, "c9", 2, 1), NQ_ENOT_FOUND);
+    //  Followers are bounded: past the limit a subscription is refused.
+    int refused = 0;
+    for (uint64_t rid = 100; rid < 100 + NQ_JOB_MAX_SUBSCRIBERS + 5; rid++)
+        refused += nq_engine_subscribe (f->engine, "j1", 0, "many", 4, rid) == NQ_EOVERLOADED;
+    assert_true (refused >= 5);
+    assert_int_equal (f->last_error, NQ_EOVERLOADED);
     s_fix_free (f);
 }
 
