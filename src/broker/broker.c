@@ -1,6 +1,7 @@
 /*  broker.c — NQP/1 on the broker's two ROUTER sockets (see broker.h). */
 #include "broker/broker.h"
 
+#include "broker/broker_http.h"
 #include "broker/broker_reply.h"
 #include "broker/journal_mem.h"
 #include "common/alloc.h"
@@ -20,6 +21,8 @@ struct nq_broker_t {
     void *ctx;
     char frontend_ep[256];
     char backend_ep[256];
+    char http[128];    //  host:port for /metrics and /health, or "off"
+    nq_broker_http_t *web;
     void *frontend, *backend;
     nq_zuv_t *zfront, *zback;
     nq_journal_t *journal;
@@ -584,6 +587,7 @@ nq_broker_new (uv_loop_t *loop, void *zmq_ctx, const nq_config_t *config)
     self->armed_for = UINT64_MAX;
     snprintf (self->frontend_ep, sizeof self->frontend_ep, "%s", nq_config_str (config, NQ_CFG_FRONTEND));
     snprintf (self->backend_ep, sizeof self->backend_ep, "%s", nq_config_str (config, NQ_CFG_BACKEND));
+    snprintf (self->http, sizeof self->http, "%s", nq_config_str (config, NQ_CFG_HTTP));
     nq_limits_defaults (&self->limits);
     nq_idgen_init (&self->idgen, nq_clock_system (), 0);
 
@@ -626,6 +630,11 @@ nq_broker_start (nq_broker_t *self)
     self->backend = self->frontend ? s_bind (self, self->backend_ep) : NULL;
     if (!self->frontend || !self->backend)
         return NQ_EIO;
+    if (strcmp (self->http, "off") != 0) {
+        self->web = nq_broker_http_start (self->loop, self->http, self->engine, self->journal);
+        if (!self->web)
+            return NQ_EIO;
+    }
     self->zfront = nq_zuv_new (self->loop, self->frontend, NULL, s_frontend_recv, self);
     self->zback = nq_zuv_new (self->loop, self->backend, NULL, s_backend_recv, self);
     if (!self->zfront || !self->zback)
@@ -661,6 +670,12 @@ s_handle_closed (uv_handle_t *handle)
 }
 
 static void
+s_web_stopped (void *arg)
+{
+    s_closed (arg);
+}
+
+static void
 s_zuv_closed (void *arg, nq_zuv_t *zuv)
 {
     (void) zuv;
@@ -675,7 +690,13 @@ nq_broker_stop (nq_broker_t *self, nq_broker_done_fn *done, void *arg)
     self->done = done;
     self->done_arg = arg;
     if (!self->started) {
-        if (done)
+        //  A start that failed part-way may have left the HTTP side open.
+        if (self->web) {
+            self->handles = 1;
+            nq_broker_http_stop (self->web, s_web_stopped, self);
+            self->web = NULL;
+        }
+        else if (done)
             done (arg);
         return;
     }
@@ -689,6 +710,11 @@ nq_broker_stop (nq_broker_t *self, nq_broker_done_fn *done, void *arg)
     uv_timer_stop (&self->deadline);
     uv_close ((uv_handle_t *) &self->prepare, s_handle_closed);
     uv_close ((uv_handle_t *) &self->deadline, s_handle_closed);
+    if (self->web) {
+        self->handles++;
+        nq_broker_http_stop (self->web, s_web_stopped, self);
+        self->web = NULL;
+    }
     nq_zuv_close (self->zfront, s_zuv_closed);
     nq_zuv_close (self->zback, s_zuv_closed);
     self->zfront = self->zback = NULL;

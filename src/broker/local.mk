@@ -12,6 +12,7 @@ libnqbroker_a_SOURCES = \
 	src/broker/engine.c src/broker/engine.h src/broker/engine_int.h \
 	src/broker/engine_workers.c src/broker/engine_ops.c \
 	src/broker/broker_reply.c src/broker/broker_reply.h \
+	src/broker/broker_http.c src/broker/broker_http.h \
 	src/broker/broker.c src/broker/broker.h \
 	src/broker/broker_main.c
 

@@ -11,7 +11,7 @@ echo "1..14"
 for v in $(env | sed -n 's/^\(NOVAQ_[A-Z_]*\)=.*/\1/p'); do unset "$v"; done
 port () { while :; do p=$(( 10000 + $(od -An -N2 -tu2 /dev/urandom) % 22000 )); (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }; done; }
 export NOVAQ_FRONTEND="tcp://127.0.0.1:$(port)" NOVAQ_BACKEND="tcp://127.0.0.1:$(port)"
-export NOVAQ_LOG_FORMAT=json NOVAQ_HEARTBEAT=200ms NOVAQ_MAX_ATTEMPTS=2 NOVAQ_RETRY_BASE=20ms NOVAQ_FALLBACK_MODELS="big=small"
+export NOVAQ_HTTP=off NOVAQ_LOG_FORMAT=json NOVAQ_HEARTBEAT=200ms NOVAQ_MAX_ATTEMPTS=2 NOVAQ_RETRY_BASE=20ms NOVAQ_FALLBACK_MODELS="big=small"
 "$novaq" broker >"$tmp/broker.log" 2>&1 & broker=$!
 "$novaq" worker --echo --slots 2 --worker-id ops-w >"$tmp/worker.log" 2>&1 & worker=$!
 trap 'kill $worker $small $broker 2>/dev/null; wait 2>/dev/null' EXIT

@@ -190,7 +190,8 @@ main (void)
     snprintf (env_back, sizeof env_back, "NOVAQ_BACKEND=%s", back);
     snprintf (bin, sizeof bin, "%s/novaq", NQ_BUILDDIR);
     nq_h_path (log, sizeof log, "broker.log");
-    char *argv[] = {"env", "-u", "NOVAQ_DATABASE_URL", env_front, env_back, "NOVAQ_LOG_FORMAT=json", bin, "broker", NULL};
+    char *argv[] = {"env", "-u", "NOVAQ_DATABASE_URL", env_front, env_back, "NOVAQ_LOG_FORMAT=json", "NOVAQ_HTTP=off",
+                    bin, "broker", NULL};
     pid_t broker = nq_h_spawn (argv, log);
     nq_tap_ok (broker > 0 && nq_h_wait_port ("127.0.0.1", fport, 10000) == 0, "the broker is up");
 

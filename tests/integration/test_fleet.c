@@ -37,8 +37,8 @@ s_broker_start (s_broker_t *b, const char *name, const char *extra)
     snprintf (fe, sizeof fe, "NOVAQ_FRONTEND=%s", b->front);
     snprintf (be, sizeof be, "NOVAQ_BACKEND=%s", b->back);
     char *argv[16] = {"env", "-u", "NOVAQ_DATABASE_URL", fe, be, "NOVAQ_LOG_FORMAT=json", "NOVAQ_LOG_LEVEL=debug",
-                      "NOVAQ_HEARTBEAT=200ms", "NOVAQ_LIVENESS=3"};
-    int n = 9;
+                      "NOVAQ_HEARTBEAT=200ms", "NOVAQ_LIVENESS=3", "NOVAQ_HTTP=off"};
+    int n = 10;
     if (extra)
         argv[n++] = (char *) extra;
     argv[n++] = s_bin;
