@@ -32,7 +32,7 @@ struct nq_curl_uv_t {
     void *owner_arg;
     s_sock_t *socks;
     s_deferred_t *deferred;
-    int depth;           //  > 0 while inside curl_multi_socket_action
+    int depth;    //  > 0 while inside curl_multi_socket_action
     int closing;
     int open_handles;    //  handles not yet closed (timer + polls)
     nq_curl_uv_close_fn *close_fn;
@@ -153,13 +153,13 @@ s_sock_close (s_sock_t *sock)
     if (*pp)
         *pp = sock->next;
     uv_poll_stop (&sock->poll);
-    s_close_handle (self, (uv_handle_t *) &sock->poll, s_poll_closed);
+    s_close_handle (self, (uv_handle_t *)&sock->poll, s_poll_closed);
 }
 
 static int
 s_socket_cb (CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
 {
-    (void) easy;
+    (void)easy;
     nq_curl_uv_t *self = userp;
     s_sock_t *sock = socketp;
     if (what == CURL_POLL_REMOVE) {
@@ -184,7 +184,7 @@ s_socket_cb (CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
         self->socks = sock;
         self->open_handles++;
         if (self->own)
-            self->own (self->owner_arg, (uv_handle_t *) &sock->poll);
+            self->own (self->owner_arg, (uv_handle_t *)&sock->poll);
         curl_multi_assign (self->multi, fd, sock);
     }
     int events = 0;
@@ -199,7 +199,7 @@ s_socket_cb (CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
 static int
 s_timer_cb (CURLM *multi, long timeout_ms, void *userp)
 {
-    (void) multi;
+    (void)multi;
     nq_curl_uv_t *self = userp;
     if (self->closing)
         return 0;
@@ -207,7 +207,7 @@ s_timer_cb (CURLM *multi, long timeout_ms, void *userp)
         uv_timer_stop (&self->timer);
     else
         //  Never act from inside libcurl: even "now" goes through the loop.
-        uv_timer_start (&self->timer, s_on_timer, (uint64_t) timeout_ms, 0);
+        uv_timer_start (&self->timer, s_on_timer, (uint64_t)timeout_ms, 0);
     return 0;
 }
 
@@ -246,7 +246,7 @@ nq_curl_uv_set_owner (nq_curl_uv_t *self, nq_curl_uv_own_fn *own, nq_curl_uv_clo
     self->closer = closer;
     self->owner_arg = arg;
     if (own)
-        own (arg, (uv_handle_t *) &self->timer);
+        own (arg, (uv_handle_t *)&self->timer);
 }
 
 CURLM *
@@ -305,5 +305,5 @@ nq_curl_uv_close (nq_curl_uv_t *self, nq_curl_uv_close_fn *close_fn, void *arg)
     while (self->socks)
         s_sock_close (self->socks);
     uv_timer_stop (&self->timer);
-    s_close_handle (self, (uv_handle_t *) &self->timer, s_timer_closed);
+    s_close_handle (self, (uv_handle_t *)&self->timer, s_timer_closed);
 }

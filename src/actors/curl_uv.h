@@ -38,7 +38,8 @@ typedef void (nq_curl_uv_closer_fn) (void *arg, uv_handle_t *handle, uv_close_cb
 nq_curl_uv_t *nq_curl_uv_new (uv_loop_t *loop, nq_curl_uv_done_fn *done_fn, void *arg);
 
 /*  Sets the ownership hooks; call right after new, before any transfer. */
-void nq_curl_uv_set_owner (nq_curl_uv_t *self, nq_curl_uv_own_fn *own, nq_curl_uv_closer_fn *closer, void *arg);
+void nq_curl_uv_set_owner (nq_curl_uv_t *self, nq_curl_uv_own_fn *own, nq_curl_uv_closer_fn *closer,
+                           void *arg);
 
 /*  The multi handle, to set CURLMOPT_* options. */
 CURLM *nq_curl_uv_multi (nq_curl_uv_t *self);

@@ -49,7 +49,7 @@ nq_ndjson_destroy (nq_ndjson_t **self_p)
 int
 nq_utf8_valid (const char *data, size_t len)
 {
-    const unsigned char *s = (const unsigned char *) data;
+    const unsigned char *s = (const unsigned char *)data;
     size_t i = 0;
     while (i < len) {
         unsigned c = s[i];
@@ -80,7 +80,8 @@ nq_utf8_valid (const char *data, size_t len)
                 return 0;
             cp = (cp << 6) | (s[i + k] & 0x3F);
         }
-        if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10FFFF ||
+            (cp >= 0xD800 && cp <= 0xDFFF))
             return 0;
         i += n + 1;
     }
@@ -146,14 +147,14 @@ nq_ndjson_feed (nq_ndjson_t *self, const void *data, size_t size)
     const char *end = p + size;
     int rc = 0;
     while (p < end) {
-        const char *nl = memchr (p, '\n', (size_t) (end - p));
+        const char *nl = memchr (p, '\n', (size_t)(end - p));
         if (!nl) {
-            rc = s_append (self, p, (size_t) (end - p));
+            rc = s_append (self, p, (size_t)(end - p));
             break;
         }
         //  Lines are assembled in the buffer so each can be NUL-terminated
         //  (the input is const); one copy per line is cheap next to JSON.
-        rc = s_append (self, p, (size_t) (nl - p));
+        rc = s_append (self, p, (size_t)(nl - p));
         if (rc)
             break;
         if (s_too_long (self, self->buf, self->len)) {

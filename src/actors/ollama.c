@@ -19,19 +19,19 @@ struct nq_ollama_req_t {
     int streaming;
     CURL *easy;
     struct curl_slist *headers;
-    char *body_out;            //  request body (libcurl does not copy it)
+    char *body_out;    //  request body (libcurl does not copy it)
     nq_ollama_handler_t handler;
     nq_ndjson_t *ndjson;
-    char *body;                //  non-streamed response
+    char *body;    //  non-streamed response
     size_t body_len, body_cap;
-    json_t *final;             //  the done:true object
-    uint64_t started;          //  uv_now at start
-    uint64_t last_byte;        //  uv_now of the last response byte, 0 before the first
+    json_t *final;         //  the done:true object
+    uint64_t started;      //  uv_now at start
+    uint64_t last_byte;    //  uv_now of the last response byte, 0 before the first
     int status;
-    int streamed;              //  text delivered
+    int streamed;    //  text delivered
     int cancelled;
-    int finishing;             //  out of the multi, terminal callback due
-    int in_callback;           //  a user callback of this request is running
+    int finishing;      //  out of the multi, terminal callback due
+    int in_callback;    //  a user callback of this request is running
     //  A terminal error noticed while data flowed (error line, bad line,
     //  our own timeout): reported once the transfer ends.
     int err_code;
@@ -46,7 +46,7 @@ struct nq_ollama_t {
     char *base_url;
     char *ca_file;
     nq_curl_uv_t *glue;
-    uv_timer_t watchdog;       //  first-byte and idle deadlines
+    uv_timer_t watchdog;    //  first-byte and idle deadlines
     nq_curl_uv_closer_fn *closer;
     void *owner_arg;
     nq_ollama_req_t *reqs;
@@ -171,8 +171,9 @@ s_report_error (nq_ollama_req_t *req, nq_call_kind_t kind, int code, const char 
     self->stats.failed++;
     if (kind == NQ_CALL_TIMEOUT)
         self->stats.timeouts++;
-    NQ_LOG_DEBUG ("ollama_request_failed", NQ_LS ("error", nq_strerror (error.code)), NQ_LI ("status", req->status),
-                  NQ_LS ("message", error.message), NQ_LS ("timeout", timeout ? timeout : ""));
+    NQ_LOG_DEBUG ("ollama_request_failed", NQ_LS ("error", nq_strerror (error.code)),
+                  NQ_LI ("status", req->status), NQ_LS ("message", error.message),
+                  NQ_LS ("timeout", timeout ? timeout : ""));
     if (req->handler.error) {
         req->in_callback = 1;
         req->handler.error (req->handler.arg, req, &error);
@@ -185,9 +186,9 @@ s_ns (const json_t *obj, const char *key)
 {
     json_t *v = json_object_get (obj, key);
     if (json_is_integer (v) && json_integer_value (v) > 0)
-        return (uint64_t) json_integer_value (v);
+        return (uint64_t)json_integer_value (v);
     if (json_is_real (v) && json_real_value (v) > 0)
-        return (uint64_t) json_real_value (v);
+        return (uint64_t)json_real_value (v);
     return 0;
 }
 
@@ -241,11 +242,11 @@ s_finish (nq_ollama_req_t *req, CURLcode result)
     nq_ollama_t *self = req->client;
     long num_connects = 0;
     curl_easy_getinfo (req->easy, CURLINFO_NUM_CONNECTS, &num_connects);
-    self->stats.connections += (uint64_t) num_connects;
+    self->stats.connections += (uint64_t)num_connects;
     if (req->status == 0) {
         long status = 0;
         curl_easy_getinfo (req->easy, CURLINFO_RESPONSE_CODE, &status);
-        req->status = (int) status;
+        req->status = (int)status;
     }
     if (req->err_code) {
         s_report_error (req, req->err_kind, req->err_code, req->err_timeout, req->err_message);
@@ -262,8 +263,8 @@ s_finish (nq_ollama_req_t *req, CURLcode result)
             //  refused, reset, DNS, TLS: no HTTP answer at all
             s_report_error (req, NQ_CALL_TRANSPORT, 0, NULL, what);
         else
-            s_report_error (req, req->status >= 200 && req->status < 300 ? NQ_CALL_STREAM : NQ_CALL_TRANSPORT, 0,
-                            NULL, what);
+            s_report_error (req, req->status >= 200 && req->status < 300 ? NQ_CALL_STREAM : NQ_CALL_TRANSPORT,
+                            0, NULL, what);
         return;
     }
     int reused = num_connects == 0;
@@ -301,9 +302,9 @@ static void
 s_on_done (void *arg, CURL *easy, CURLcode result)
 {
     nq_ollama_t *self = arg;
-    (void) self;
+    (void)self;
     nq_ollama_req_t *req = NULL;
-    curl_easy_getinfo (easy, CURLINFO_PRIVATE, (char **) &req);
+    curl_easy_getinfo (easy, CURLINFO_PRIVATE, (char **)&req);
     assert (req && req->easy == easy);
     req->finishing = 1;
     if (!req->cancelled)
@@ -370,7 +371,7 @@ s_on_write (char *data, size_t size, size_t nmemb, void *userp)
     if (req->status == 0) {
         long status = 0;
         curl_easy_getinfo (req->easy, CURLINFO_RESPONSE_CODE, &status);
-        req->status = (int) status;
+        req->status = (int)status;
     }
     if (req->streaming && req->status >= 200 && req->status < 300) {
         int rc = nq_ndjson_feed (req->ndjson, data, n);
@@ -413,7 +414,8 @@ s_deadline (const nq_ollama_t *self, const nq_ollama_req_t *req, const char **wh
 {
     if (req->last_byte == 0) {
         *which = "first_byte";
-        return self->options.first_byte_timeout_ms ? req->started + self->options.first_byte_timeout_ms : UINT64_MAX;
+        return self->options.first_byte_timeout_ms ? req->started + self->options.first_byte_timeout_ms
+                                                   : UINT64_MAX;
     }
     *which = "idle";
     return self->options.idle_timeout_ms ? req->last_byte + self->options.idle_timeout_ms : UINT64_MAX;
@@ -435,8 +437,9 @@ s_on_watchdog (uv_timer_t *timer)
             break;
         char msg[96];
         int idle = strcmp (which, "idle") == 0;
-        snprintf (msg, sizeof msg, "no %s from the instance within %llu ms", idle ? "data" : "response",
-                  (unsigned long long) (idle ? self->options.idle_timeout_ms : self->options.first_byte_timeout_ms));
+        snprintf (
+            msg, sizeof msg, "no %s from the instance within %llu ms", idle ? "data" : "response",
+            (unsigned long long)(idle ? self->options.idle_timeout_ms : self->options.first_byte_timeout_ms));
         s_req_fail (req, NQ_ETIMEOUT, NQ_CALL_TIMEOUT, which, msg);
         //  The removal reports through s_on_done, which frees req.
         nq_curl_uv_remove (self->glue, req->easy);
@@ -496,7 +499,7 @@ s_start (nq_ollama_t *self, s_kind_t kind, const char *path, json_t *body, int s
     if (streaming && !(req->ndjson = nq_ndjson_new (self->options.max_line, s_on_line, req)))
         goto fail;
     char url[2048];
-    if ((size_t) snprintf (url, sizeof url, "%s%s", self->base_url, path) >= sizeof url) {
+    if ((size_t)snprintf (url, sizeof url, "%s%s", self->base_url, path) >= sizeof url) {
         rc = NQ_EINVALID;
         goto fail;
     }
@@ -506,7 +509,7 @@ s_start (nq_ollama_t *self, s_kind_t kind, const char *path, json_t *body, int s
     rc = NQ_EINTERNAL;
     CURL *e = req->easy;
     curl_easy_setopt (e, CURLOPT_URL, url);
-    curl_easy_setopt (e, CURLOPT_PRIVATE, (char *) req);
+    curl_easy_setopt (e, CURLOPT_PRIVATE, (char *)req);
     curl_easy_setopt (e, CURLOPT_WRITEFUNCTION, s_on_write);
     curl_easy_setopt (e, CURLOPT_WRITEDATA, req);
     curl_easy_setopt (e, CURLOPT_NOSIGNAL, 1L);
@@ -514,16 +517,16 @@ s_start (nq_ollama_t *self, s_kind_t kind, const char *path, json_t *body, int s
     curl_easy_setopt (e, CURLOPT_ACCEPT_ENCODING, "");
     curl_easy_setopt (e, CURLOPT_USERAGENT, "novaq/" PACKAGE_VERSION);
     curl_easy_setopt (e, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt (e, CURLOPT_CONNECTTIMEOUT_MS, (long) self->options.connect_timeout_ms);
+    curl_easy_setopt (e, CURLOPT_CONNECTTIMEOUT_MS, (long)self->options.connect_timeout_ms);
     if (self->options.total_timeout_ms)
-        curl_easy_setopt (e, CURLOPT_TIMEOUT_MS, (long) self->options.total_timeout_ms);
+        curl_easy_setopt (e, CURLOPT_TIMEOUT_MS, (long)self->options.total_timeout_ms);
     if (self->ca_file)
         curl_easy_setopt (e, CURLOPT_CAINFO, self->ca_file);
     struct curl_slist *h = NULL;
     if (req->body_out) {
         h = curl_slist_append (h, "Content-Type: application/json");
         curl_easy_setopt (e, CURLOPT_POSTFIELDS, req->body_out);
-        curl_easy_setopt (e, CURLOPT_POSTFIELDSIZE, (long) strlen (req->body_out));
+        curl_easy_setopt (e, CURLOPT_POSTFIELDSIZE, (long)strlen (req->body_out));
     }
     //  No "Expect: 100-continue" round trip on large bodies.
     h = curl_slist_append (h, "Expect:");
@@ -568,7 +571,7 @@ s_options (const json_t *options)
     json_t *out = json_object ();
     const char *key;
     json_t *value;
-    json_object_foreach ((json_t *) options, key, value)
+    json_object_foreach ((json_t *)options, key, value)
     {
         if (!json_is_null (value))
             json_object_set (out, key, value);
@@ -606,7 +609,7 @@ nq_ollama_chat (nq_ollama_t *self, const nq_ollama_params_t *params, const nq_ol
     json_t *body = s_body (params);
     if (!body)
         return NQ_ENOMEM;
-    json_object_set (body, "messages", (json_t *) params->messages);
+    json_object_set (body, "messages", (json_t *)params->messages);
     json_object_set_new (body, "stream", json_boolean (!params->no_stream));
     return s_start (self, S_CHAT, "/api/chat", body, !params->no_stream, params->traceparent, handler, req_p);
 }
@@ -641,7 +644,7 @@ nq_ollama_embed (nq_ollama_t *self, const nq_ollama_params_t *params, const nq_o
     json_t *body = s_body (params);
     if (!body)
         return NQ_ENOMEM;
-    json_object_set (body, "input", (json_t *) params->input);
+    json_object_set (body, "input", (json_t *)params->input);
     return s_start (self, S_EMBED, "/api/embed", body, 0, params->traceparent, handler, req_p);
 }
 
@@ -755,7 +758,7 @@ nq_ollama_set_owner (nq_ollama_t *self, nq_curl_uv_own_fn *own, nq_curl_uv_close
     self->closer = closer;
     self->owner_arg = arg;
     if (own)
-        own (arg, (uv_handle_t *) &self->watchdog);
+        own (arg, (uv_handle_t *)&self->watchdog);
     nq_curl_uv_set_owner (self->glue, own, closer, arg);
 }
 
@@ -798,8 +801,8 @@ nq_ollama_close (nq_ollama_t *self, nq_ollama_close_fn *close_fn, void *arg)
     self->pending_closes = 2;
     uv_timer_stop (&self->watchdog);
     if (self->closer)
-        self->closer (self->owner_arg, (uv_handle_t *) &self->watchdog, s_watchdog_closed);
+        self->closer (self->owner_arg, (uv_handle_t *)&self->watchdog, s_watchdog_closed);
     else
-        uv_close ((uv_handle_t *) &self->watchdog, s_watchdog_closed);
+        uv_close ((uv_handle_t *)&self->watchdog, s_watchdog_closed);
     nq_curl_uv_close (self->glue, s_glue_closed, self);
 }

@@ -22,16 +22,17 @@ static int
 s_on_line (void *arg, const char *line, size_t len)
 {
     s_out_t *out = arg;
-    if (len == 0 || len > out->max_line || memchr (line, '\n', len) || line[len] != '\0' || !nq_utf8_valid (line, len))
+    if (len == 0 || len > out->max_line || memchr (line, '\n', len) || line[len] != '\0' ||
+        !nq_utf8_valid (line, len))
         abort ();
     for (size_t i = 0; i < len; i++)
-        out->hash = (out->hash ^ (uint8_t) line[i]) * 1099511628211ull;
+        out->hash = (out->hash ^ (uint8_t)line[i]) * 1099511628211ull;
     out->hash = (out->hash ^ 0x100) * 1099511628211ull;
     out->count++;
     json_t *o = json_loadb (line, len, 0, NULL);
     if (json_is_object (o)) {
-        (void) json_string_value (json_object_get (json_object_get (o, "message"), "content"));
-        (void) json_is_true (json_object_get (o, "done"));
+        (void)json_string_value (json_object_get (json_object_get (o, "message"), "content"));
+        (void)json_is_true (json_object_get (o, "done"));
     }
     json_decref (o);
     return 0;
@@ -64,7 +65,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
     if (size < 2 || size > 1 << 16)
         return 0;
-    size_t max_line = 1 + (size_t) data[0] * 4;
+    size_t max_line = 1 + (size_t)data[0] * 4;
     size_t stride = 1 + data[1];
     data += 2;
     size -= 2;

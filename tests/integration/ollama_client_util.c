@@ -27,7 +27,7 @@ s_chunk (void *arg, nq_ollama_req_t *req, const char *text, size_t len)
 static void
 s_done (void *arg, nq_ollama_req_t *req, const nq_ollama_result_t *result)
 {
-    (void) req;
+    (void)req;
     oc_rec_t *rec = arg;
     if (rec->cancelled) {
         rec->calls_after_cancel++;
@@ -46,7 +46,7 @@ s_done (void *arg, nq_ollama_req_t *req, const nq_ollama_result_t *result)
 static void
 s_error (void *arg, nq_ollama_req_t *req, const nq_ollama_error_t *error)
 {
-    (void) req;
+    (void)req;
     oc_rec_t *rec = arg;
     if (rec->cancelled) {
         rec->calls_after_cancel++;
@@ -73,13 +73,13 @@ oc_handler (oc_rec_t *rec)
 static void
 s_guard (uv_timer_t *timer)
 {
-    *(int *) timer->data = 1;
+    *(int *)timer->data = 1;
 }
 
 static void
 s_closed (uv_handle_t *handle)
 {
-    (void) handle;
+    (void)handle;
 }
 
 int
@@ -89,10 +89,10 @@ oc_run_until (uv_loop_t *loop, const int *flag, int timeout_ms)
     int expired = 0;
     uv_timer_init (loop, &guard);
     guard.data = &expired;
-    uv_timer_start (&guard, s_guard, (uint64_t) timeout_ms, 0);
+    uv_timer_start (&guard, s_guard, (uint64_t)timeout_ms, 0);
     while (!*flag && !expired)
         uv_run (loop, UV_RUN_ONCE);
-    uv_close ((uv_handle_t *) &guard, s_closed);
+    uv_close ((uv_handle_t *)&guard, s_closed);
     uv_run (loop, UV_RUN_NOWAIT);
     return *flag != 0;
 }
@@ -105,10 +105,10 @@ oc_run (uv_loop_t *loop, oc_rec_t *rec, int timeout_ms)
     int expired = 0;
     uv_timer_init (loop, &guard);
     guard.data = &expired;
-    uv_timer_start (&guard, s_guard, (uint64_t) timeout_ms, 0);
+    uv_timer_start (&guard, s_guard, (uint64_t)timeout_ms, 0);
     while (!(ended = rec->done + rec->failed) && !expired)
         uv_run (loop, UV_RUN_ONCE);
-    uv_close ((uv_handle_t *) &guard, s_closed);
+    uv_close ((uv_handle_t *)&guard, s_closed);
     uv_run (loop, UV_RUN_NOWAIT);
     return ended != 0;
 }
@@ -123,7 +123,7 @@ oc_rec_reset (oc_rec_t *rec)
 static void
 s_client_closed (void *arg)
 {
-    *(int *) arg = 1;
+    *(int *)arg = 1;
 }
 
 int

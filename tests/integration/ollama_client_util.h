@@ -10,20 +10,20 @@
 #include <uv.h>
 
 typedef struct {
-    int done;                  //  done callbacks seen
-    int failed;                //  error callbacks seen
+    int done;      //  done callbacks seen
+    int failed;    //  error callbacks seen
     int chunks;
     char text[16384];
     size_t text_len;
     //  done
     nq_ollama_metrics_t metrics;
-    json_t *json;              //  deep copy of done's json (owned)
+    json_t *json;    //  deep copy of done's json (owned)
     int reused;
     int status;
     nq_verdict_t verdict;
     nq_call_result_t call;
     //  error
-    nq_ollama_error_t err;     //  message and timeout point into the buffers below
+    nq_ollama_error_t err;    //  message and timeout point into the buffers below
     char message[512];
     char timeout[32];
     //  cancel from inside the chunk callback after that many chunks (0: never)

@@ -57,7 +57,7 @@ s_test_busy (nq_ollama_t *c)
         oc_rec_reset (&rec);
     }
     nq_tap_ok (ok == 3, "a 503 burst: each is overloaded, retryable and a breaker failure (%d of 3)", ok);
-    nq_tap_ok (slowest < 1000, "... however fast they come (slowest %llu ms)", (unsigned long long) slowest);
+    nq_tap_ok (slowest < 1000, "... however fast they come (slowest %llu ms)", (unsigned long long)slowest);
     oc_rec_t rec = {0};
     nq_tap_ok (s_chat (c, "fast", &rec, 5000) && rec.done == 1, "the request after the burst succeeds");
     oc_rec_reset (&rec);
@@ -69,10 +69,11 @@ s_test_stream_error (nq_ollama_t *c)
     nq_sc_faults (s_port, "{\"error\":1,\"error_after\":3,\"error_message\":\"boom: out of memory\"}");
     oc_rec_t rec = {0};
     int ok = s_chat (c, "fast", &rec, 5000);
-    nq_tap_ok (ok && rec.failed == 1 && rec.done == 0 && rec.chunks == 3 && rec.err.code == NQ_EUPSTREAM_FAILED &&
-                   rec.err.http_status == 200 && strcmp (rec.message, "boom: out of memory") == 0 &&
-                   rec.err.streamed,
-               "a final {\"error\"} line after 3 tokens: upstream_failed with Ollama's text, after streaming");
+    nq_tap_ok (
+        ok && rec.failed == 1 && rec.done == 0 && rec.chunks == 3 && rec.err.code == NQ_EUPSTREAM_FAILED &&
+            rec.err.http_status == 200 && strcmp (rec.message, "boom: out of memory") == 0 &&
+            rec.err.streamed,
+        "a final {\"error\"} line after 3 tokens: upstream_failed with Ollama's text, after streaming");
     nq_tap_ok (rec.err.retryable && rec.verdict == NQ_VERDICT_FAILURE && rec.call.kind == NQ_CALL_STREAM,
                "... retryable, a breaker failure (mid-stream)");
     oc_rec_reset (&rec);
@@ -84,13 +85,14 @@ s_test_reset_and_refused (nq_ollama_t *c)
     //  On a fresh connection: libcurl replays a request once when a kept
     //  connection dies before any answer (a stale keep-alive), so a reset
     //  of a reused connection is survived and never reaches the caller.
-    (void) c;
+    (void)c;
     nq_ollama_t *fresh = s_client (s_port, 0, 0, 0);
     nq_sc_faults (s_port, "{\"reset\":1}");
     oc_rec_t rec = {0};
     int ok = s_chat (fresh, "fast", &rec, 5000);
     nq_tap_ok (ok && rec.failed == 1 && rec.err.code == NQ_EUNAVAILABLE && rec.err.http_status == 0 &&
-                   rec.err.retryable && rec.verdict == NQ_VERDICT_FAILURE && rec.call.kind == NQ_CALL_TRANSPORT,
+                   rec.err.retryable && rec.verdict == NQ_VERDICT_FAILURE &&
+                   rec.call.kind == NQ_CALL_TRANSPORT,
                "a connection reset: unavailable, retryable, breaker failure (%s)", rec.message);
     oc_rec_reset (&rec);
     nq_tap_ok (oc_close (&fresh, &s_loop), "the fresh client closes cleanly");
@@ -99,7 +101,8 @@ s_test_reset_and_refused (nq_ollama_t *c)
     nq_ollama_t *nobody = s_client (dead, 0, 0, 0);
     ok = s_chat (nobody, "fast", &rec, 5000);
     nq_tap_ok (ok && rec.failed == 1 && rec.err.code == NQ_EUNAVAILABLE && rec.err.http_status == 0 &&
-                   rec.err.retryable && rec.verdict == NQ_VERDICT_FAILURE && rec.call.kind == NQ_CALL_TRANSPORT,
+                   rec.err.retryable && rec.verdict == NQ_VERDICT_FAILURE &&
+                   rec.call.kind == NQ_CALL_TRANSPORT,
                "connection refused: unavailable, retryable, breaker failure (%s)", rec.message);
     oc_rec_reset (&rec);
     nq_tap_ok (oc_close (&nobody, &s_loop), "that client closes cleanly");
@@ -114,8 +117,9 @@ s_test_timeouts (void)
     long long t0 = nq_h_now_ms ();
     int ok = s_chat (c, "fast", &rec, 5000);
     long long took = nq_h_now_ms () - t0;
-    nq_tap_ok (ok && rec.failed == 1 && rec.err.code == NQ_ETIMEOUT && strcmp (rec.timeout, "first_byte") == 0 &&
-                   rec.err.retryable && rec.verdict == NQ_VERDICT_FAILURE && took >= 290 && took < 2000,
+    nq_tap_ok (ok && rec.failed == 1 && rec.err.code == NQ_ETIMEOUT &&
+                   strcmp (rec.timeout, "first_byte") == 0 && rec.err.retryable &&
+                   rec.verdict == NQ_VERDICT_FAILURE && took >= 290 && took < 2000,
                "a hung instance trips the first-byte timeout after %lld ms (300)", took);
     oc_rec_reset (&rec);
 
@@ -124,8 +128,8 @@ s_test_timeouts (void)
     ok = s_chat (c, "fast", &rec, 5000);
     took = nq_h_now_ms () - t0;
     nq_tap_ok (ok && rec.failed == 1 && rec.chunks == 2 && rec.err.code == NQ_ETIMEOUT &&
-                   strcmp (rec.timeout, "idle") == 0 && rec.err.streamed && rec.verdict == NQ_VERDICT_FAILURE &&
-                   took >= 290 && took < 2000,
+                   strcmp (rec.timeout, "idle") == 0 && rec.err.streamed &&
+                   rec.verdict == NQ_VERDICT_FAILURE && took >= 290 && took < 2000,
                "a stream that stops after 2 tokens trips the idle timeout (%lld ms)", took);
     oc_rec_reset (&rec);
     long long disc = 0;
@@ -184,7 +188,8 @@ s_test_cancel (nq_ollama_t *c)
     oc_run_until (&s_loop, &never2, 200);
     nq_ollama_stats_t st;
     nq_ollama_stats (c, &st);
-    nq_tap_ok (started && rec.done + rec.failed + rec.chunks == 0 && nq_ollama_active (c) == 0 && st.cancelled == 2,
+    nq_tap_ok (started && rec.done + rec.failed + rec.chunks == 0 && nq_ollama_active (c) == 0 &&
+                   st.cancelled == 2,
                "cancel right after the start: nothing is reported, both cancels counted");
     oc_rec_reset (&rec);
 }
@@ -194,15 +199,15 @@ static int s_own_count, s_closer_count;
 static void
 s_own (void *arg, uv_handle_t *handle)
 {
-    (void) arg;
-    (void) handle;
+    (void)arg;
+    (void)handle;
     s_own_count++;
 }
 
 static void
 s_closer (void *arg, uv_handle_t *handle, uv_close_cb cb)
 {
-    (void) arg;
+    (void)arg;
     s_closer_count++;
     uv_close (handle, cb);
 }
@@ -219,12 +224,13 @@ s_test_close_in_flight (void)
     nq_ollama_chat (c, &p, &h, NULL);
     oc_run_until (&s_loop, &rec.chunks, 5000);
     int streaming = rec.chunks >= 1 && rec.done + rec.failed == 0;
-    nq_tap_ok (streaming && s_own_count >= 3, "owner hooks see the handles (%d: watchdog, curl timer, socket)",
-               s_own_count);
+    nq_tap_ok (streaming && s_own_count >= 3,
+               "owner hooks see the handles (%d: watchdog, curl timer, socket)", s_own_count);
     int closed = oc_close (&c, &s_loop);
-    nq_tap_ok (closed && rec.done + rec.failed == 0 && s_closer_count == s_own_count,
-               "close with a stream in flight: no callback, every owned handle closed through the closer (%d of %d)",
-               s_closer_count, s_own_count);
+    nq_tap_ok (
+        closed && rec.done + rec.failed == 0 && s_closer_count == s_own_count,
+        "close with a stream in flight: no callback, every owned handle closed through the closer (%d of %d)",
+        s_closer_count, s_own_count);
     oc_rec_reset (&rec);
 }
 
@@ -232,8 +238,8 @@ int
 main (void)
 {
     nq_tap_plan (24);
-    const char *extra[] = {"--model", "fast,kind=chat,tps=400,load_ms=0", "--model", "slow,kind=chat,tps=20,load_ms=0",
-                           NULL};
+    const char *extra[] = {"--model", "fast,kind=chat,tps=400,load_ms=0", "--model",
+                           "slow,kind=chat,tps=20,load_ms=0", NULL};
     pid_t sim = nq_sc_start ("sim", extra, &s_port);
     if (sim < 0)
         nq_tap_skip_all ("ollama-sim did not start");

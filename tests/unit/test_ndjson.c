@@ -14,14 +14,14 @@
 #include <string.h>
 
 typedef struct {
-    char text[4096];     //  message.content pieces, concatenated
+    char text[4096];    //  message.content pieces, concatenated
     size_t text_len;
     char lines[8192];    //  every line, '\n'-joined
     size_t lines_len;
     int count;
     int done;
     long long eval_count;
-    int stop_after;      //  > 0: return an error code on that line
+    int stop_after;    //  > 0: return an error code on that line
 } s_sink_t;
 
 static int
@@ -85,7 +85,7 @@ s_check (const s_sink_t *sink, const char *stream, size_t len)
 static void
 test_every_byte_boundary (void **state)
 {
-    (void) state;
+    (void)state;
     size_t len;
     const char *stream = s_load (&len);
     for (size_t cut = 0; cut <= len; cut++) {
@@ -105,7 +105,7 @@ test_every_byte_boundary (void **state)
 static void
 test_every_pair_of_boundaries (void **state)
 {
-    (void) state;
+    (void)state;
     size_t len;
     const char *stream = s_load (&len);
     //  Three reads cut at (a, b): every pair on a stride keeps it quick.
@@ -125,7 +125,7 @@ test_every_pair_of_boundaries (void **state)
 static void
 test_byte_by_byte_and_random_reads (void **state)
 {
-    (void) state;
+    (void)state;
     size_t len;
     const char *stream = s_load (&len);
     s_sink_t sink = {0};
@@ -143,7 +143,7 @@ test_byte_by_byte_and_random_reads (void **state)
         nd = nq_ndjson_new (0, s_on_line, &s2);
         size_t at = 0;
         while (at < len) {
-            size_t n = 1 + (size_t) (nq_rng_next (&rng) % 97);
+            size_t n = 1 + (size_t)(nq_rng_next (&rng) % 97);
             if (n > len - at)
                 n = len - at;
             assert_int_equal (nq_ndjson_feed (nd, stream + at, n), 0);
@@ -158,11 +158,11 @@ test_byte_by_byte_and_random_reads (void **state)
 static void
 test_partial_utf8_at_boundary (void **state)
 {
-    (void) state;
+    (void)state;
     //  U+1F642 (4 bytes) cut after each of its first three bytes.
     const char line[] = "{\"message\":{\"content\":\"\xF0\x9F\x99\x82\"}}\n";
     const char *emoji = strstr (line, "\xF0");
-    size_t at = (size_t) (emoji - line);
+    size_t at = (size_t)(emoji - line);
     for (size_t k = 1; k <= 3; k++) {
         s_sink_t sink = {0};
         nq_ndjson_t *nd = nq_ndjson_new (0, s_on_line, &sink);
@@ -188,7 +188,7 @@ test_partial_utf8_at_boundary (void **state)
 static void
 test_long_lines_bounded (void **state)
 {
-    (void) state;
+    (void)state;
     enum { MAX = 64 };
     char line[MAX + 2];
     memset (line, 'x', sizeof line);
@@ -240,7 +240,7 @@ test_long_lines_bounded (void **state)
 static void
 test_empty_lines_finish_and_stop (void **state)
 {
-    (void) state;
+    (void)state;
     s_sink_t sink = {0};
     nq_ndjson_t *nd = nq_ndjson_new (0, s_on_line, &sink);
     assert_int_equal (nq_ndjson_feed (nd, "\n\r\n{\"a\":1}\r\n\n{\"b\":2}", 20), 0);
@@ -266,7 +266,7 @@ test_empty_lines_finish_and_stop (void **state)
 static void
 test_out_of_memory (void **state)
 {
-    (void) state;
+    (void)state;
     s_sink_t sink = {0};
     nq_alloc_fail_after (1, 0);
     assert_null (nq_ndjson_new (0, s_on_line, &sink));
@@ -282,20 +282,21 @@ test_out_of_memory (void **state)
 static void
 test_utf8_validator (void **state)
 {
-    (void) state;
+    (void)state;
     assert_true (nq_utf8_valid ("plain ascii", 11));
     assert_true (nq_utf8_valid ("caf\xC3\xA9 \xE2\x98\x95 \xF0\x9F\x99\x82", 14));
-    assert_true (nq_utf8_valid ("\xF4\x8F\xBF\xBF", 4));       //  U+10FFFF
-    assert_false (nq_utf8_valid ("\xC0\xAF", 2));              //  overlong '/'
-    assert_false (nq_utf8_valid ("\xE0\x80\xAF", 3));          //  overlong
-    assert_false (nq_utf8_valid ("\xED\xA0\x80", 3));          //  surrogate U+D800
-    assert_false (nq_utf8_valid ("\xF4\x90\x80\x80", 4));      //  past U+10FFFF
-    assert_false (nq_utf8_valid ("\x80", 1));                  //  lone continuation
-    assert_false (nq_utf8_valid ("\xE2\x98", 2));              //  truncated
+    assert_true (nq_utf8_valid ("\xF4\x8F\xBF\xBF", 4));     //  U+10FFFF
+    assert_false (nq_utf8_valid ("\xC0\xAF", 2));            //  overlong '/'
+    assert_false (nq_utf8_valid ("\xE0\x80\xAF", 3));        //  overlong
+    assert_false (nq_utf8_valid ("\xED\xA0\x80", 3));        //  surrogate U+D800
+    assert_false (nq_utf8_valid ("\xF4\x90\x80\x80", 4));    //  past U+10FFFF
+    assert_false (nq_utf8_valid ("\x80", 1));                //  lone continuation
+    assert_false (nq_utf8_valid ("\xE2\x98", 2));            //  truncated
     assert_false (nq_utf8_valid ("\xFF", 1));
 }
 
 NQ_TEST_MAIN (cmocka_unit_test (test_every_byte_boundary), cmocka_unit_test (test_every_pair_of_boundaries),
-              cmocka_unit_test (test_byte_by_byte_and_random_reads), cmocka_unit_test (test_partial_utf8_at_boundary),
-              cmocka_unit_test (test_long_lines_bounded), cmocka_unit_test (test_empty_lines_finish_and_stop),
-              cmocka_unit_test (test_out_of_memory), cmocka_unit_test (test_utf8_validator))
+              cmocka_unit_test (test_byte_by_byte_and_random_reads),
+              cmocka_unit_test (test_partial_utf8_at_boundary), cmocka_unit_test (test_long_lines_bounded),
+              cmocka_unit_test (test_empty_lines_finish_and_stop), cmocka_unit_test (test_out_of_memory),
+              cmocka_unit_test (test_utf8_validator))
