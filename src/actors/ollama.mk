@@ -37,3 +37,10 @@ tests_fuzz_fuzz_ndjson_LDFLAGS = $(FUZZ_LDFLAGS)
 tests_fuzz_fuzz_ndjson_LDADD = libnqollama.a libnqcommon.a $(NQ_DEP_LIBS)
 endif
 EXTRA_DIST += docs/ollama-client.md
+
+# Benchmark driver (bench/ollama-client-bench runs it; results in docs/performance.md).
+BENCH_PROGRAMS += bench/ollama/bench_ollama
+bench_ollama_bench_ollama_SOURCES = bench/ollama/bench_ollama.c
+bench_ollama_bench_ollama_CFLAGS = $(AM_CFLAGS) $(NQ_DEP_CFLAGS)
+bench_ollama_bench_ollama_LDADD = $(NQ_OLLAMA_LIBS)
+dist_noinst_SCRIPTS += bench/ollama-client-bench
