@@ -8,9 +8,13 @@ libnqollama_a_SOURCES = \
 	src/actors/ollama.c src/actors/ollama.h
 NQ_OLLAMA_LIBS = libnqollama.a libnqactors.a libnqcommon.a $(NQ_DEP_LIBS)
 
-check_PROGRAMS += tests/unit/test_ndjson
-UNIT_TESTS += tests/unit/test_ndjson
-TESTS += tests/unit/test_ndjson
+OLLAMA_UNIT = tests/unit/test_ndjson tests/unit/test_ollama_errors
+check_PROGRAMS += $(OLLAMA_UNIT)
+UNIT_TESTS += $(OLLAMA_UNIT)
+TESTS += $(OLLAMA_UNIT)
+tests_unit_test_ollama_errors_SOURCES = tests/unit/test_ollama_errors.c
+tests_unit_test_ollama_errors_CFLAGS = $(NQ_TEST_CFLAGS)
+tests_unit_test_ollama_errors_LDADD = libnqollama.a $(NQ_ACTORS_TEST_LIBS)
 tests_unit_test_ndjson_SOURCES = tests/unit/test_ndjson.c
 tests_unit_test_ndjson_CFLAGS = $(NQ_TEST_CFLAGS)
 tests_unit_test_ndjson_LDADD = libnqollama.a $(NQ_ACTORS_TEST_LIBS)
