@@ -194,6 +194,79 @@ s_test_cancel (nq_ollama_t *c)
     oc_rec_reset (&rec);
 }
 
+//  Request A's first chunk cancels request B: the removal happens while
+//  libcurl is still inside its socket action, so it is deferred.
+typedef struct {
+    nq_ollama_t *client;
+    nq_ollama_req_t *other;
+    int a_chunks, a_done, b_calls;
+} s_pair_t;
+
+static void
+s_a_chunk (void *arg, nq_ollama_req_t *req, const char *text, size_t len)
+{
+    (void)req;
+    (void)text;
+    (void)len;
+    s_pair_t *pair = arg;
+    if (pair->a_chunks++ == 0 && pair->other) {
+        nq_ollama_cancel (pair->client, pair->other);
+        pair->other = NULL;
+    }
+}
+
+static void
+s_a_done (void *arg, nq_ollama_req_t *req, const nq_ollama_result_t *result)
+{
+    (void)req;
+    (void)result;
+    ((s_pair_t *)arg)->a_done = 1;
+}
+
+static void
+s_b_chunk (void *arg, nq_ollama_req_t *req, const char *text, size_t len)
+{
+    (void)req;
+    (void)text;
+    (void)len;
+    s_pair_t *pair = arg;
+    if (!pair->other)
+        pair->b_calls++;
+}
+
+static void
+s_b_end (void *arg, nq_ollama_req_t *req, const nq_ollama_result_t *result)
+{
+    (void)req;
+    (void)result;
+    ((s_pair_t *)arg)->b_calls++;
+}
+
+static void
+s_b_error (void *arg, nq_ollama_req_t *req, const nq_ollama_error_t *error)
+{
+    (void)req;
+    (void)error;
+    ((s_pair_t *)arg)->b_calls++;
+}
+
+static void
+s_test_cancel_other (nq_ollama_t *c)
+{
+    s_pair_t pair = {.client = c};
+    nq_ollama_params_t pa = {.model = "fast", .messages = s_msgs};
+    nq_ollama_params_t pb = {.model = "slow", .messages = s_msgs};
+    nq_ollama_handler_t ha = {.chunk = s_a_chunk, .done = s_a_done, .arg = &pair};
+    nq_ollama_handler_t hb = {.chunk = s_b_chunk, .done = s_b_end, .error = s_b_error, .arg = &pair};
+    int ok = nq_ollama_chat (c, &pb, &hb, &pair.other) == 0 && nq_ollama_chat (c, &pa, &ha, NULL) == 0;
+    oc_run_until (&s_loop, &pair.a_done, 5000);
+    int never = 0;
+    oc_run_until (&s_loop, &never, 200);
+    nq_tap_ok (ok && pair.a_done && pair.a_chunks > 1 && pair.other == NULL && pair.b_calls == 0 &&
+                   nq_ollama_active (c) == 0,
+               "one request's chunk callback cancels another: the other is gone, the first completes");
+}
+
 static int s_own_count, s_closer_count;
 
 static void
@@ -237,7 +310,7 @@ s_test_close_in_flight (void)
 int
 main (void)
 {
-    nq_tap_plan (24);
+    nq_tap_plan (25);
     const char *extra[] = {"--model", "fast,kind=chat,tps=400,load_ms=0", "--model",
                            "slow,kind=chat,tps=20,load_ms=0", NULL};
     pid_t sim = nq_sc_start ("sim", extra, &s_port);
@@ -251,6 +324,7 @@ main (void)
     s_test_reset_and_refused (c);
     s_test_timeouts ();
     s_test_cancel (c);
+    s_test_cancel_other (c);
     nq_tap_ok (oc_close (&c, &s_loop), "the main client closes cleanly");
     s_test_close_in_flight ();
     nq_tap_ok (uv_loop_close (&s_loop) == 0, "no handle is left on the loop");
