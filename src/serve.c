@@ -128,9 +128,7 @@ nq_serve_main (int argc, char **argv)
     nq_config_t *config = nq_app_start (file, "serve");
     if (!config)
         return NQ_EXIT_USAGE;
-    if (nq_config_is_set (config, NQ_CFG_DATABASE_URL)) {
-        fprintf (stderr, "novaq serve: NOVAQ_DATABASE_URL is set, but this version has only the in-memory journal; "
-                         "unset it to run without durability\n");
+    if (nq_broker_check_journal (config, "novaq serve") != 0) {
         nq_config_destroy (&config);
         return NQ_EXIT_USAGE;
     }

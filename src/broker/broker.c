@@ -42,13 +42,6 @@ struct nq_broker_t {
 //  --------------------------------------------------------------------------
 //  Sending
 
-static int
-s_send (nq_broker_t *self, nq_zuv_t *zuv, const void *identity, size_t identity_size, const nq_msg_t *msg)
-{
-    (void) self;
-    return nq_broker_send (zuv, identity, identity_size, msg);
-}
-
 static void
 s_client_error (nq_broker_t *self, const void *client, size_t size, uint64_t rid, const char *job_id, int code,
                 const char *message, uint64_t retry_after_ms)
@@ -61,7 +54,7 @@ s_client_error (nq_broker_t *self, const void *client, size_t size, uint64_t rid
     msg.u.error.code = code;
     msg.u.error.message = message;
     msg.u.error.retry_after_ms = retry_after_ms;
-    s_send (self, self->zfront, client, size, &msg);
+    nq_broker_send (self->zfront, client, size, &msg);
 }
 
 //  --------------------------------------------------------------------------
@@ -80,7 +73,7 @@ s_io_dispatch (void *arg, const nq_bworker_t *w, int group, const nq_bjob_t *job
         msg.u.job.job.model = job->run_model;    //  the fallback runs this attempt
     msg.u.job.attempt = job->attempt;
     msg.u.job.lease_ms = job->start_to_close_ms;
-    return s_send (self, self->zback, w->identity.data, w->identity.size, &msg);
+    return nq_broker_send (self->zback, w->identity.data, w->identity.size, &msg);
 }
 
 static void
@@ -92,7 +85,7 @@ s_io_cancel (void *arg, const nq_bworker_t *w, const nq_bjob_t *job)
     snprintf (msg.u.cancel.job_id, sizeof msg.u.cancel.job_id, "%s", job->id);
     msg.u.cancel.attempt = job->attempt;
     msg.u.cancel.reason = "cancelled";
-    s_send (self, self->zback, w->identity.data, w->identity.size, &msg);
+    nq_broker_send (self->zback, w->identity.data, w->identity.size, &msg);
 }
 
 static void
@@ -104,7 +97,7 @@ s_io_heartbeat (void *arg, const nq_bworker_t *w)
     msg.u.heartbeat.ts_ms = nq_clock_wall_ms (nq_clock_system ());
     msg.u.heartbeat.heartbeat_ms = (uint32_t) w->heartbeat_ms;
     msg.u.heartbeat.liveness = w->liveness;
-    s_send (self, self->zback, w->identity.data, w->identity.size, &msg);
+    nq_broker_send (self->zback, w->identity.data, w->identity.size, &msg);
 }
 
 static void
@@ -115,7 +108,7 @@ s_io_disconnect (void *arg, const void *identity, size_t size, const char *reaso
     nq_msg_init (&msg, NQ_CMD_DISCONNECT);
     msg.u.disconnect.reason = reason;
     msg.u.disconnect.reconnect_after_ms = 100;
-    s_send (self, self->zback, identity, size, &msg);
+    nq_broker_send (self->zback, identity, size, &msg);
 }
 
 static void
@@ -128,7 +121,7 @@ s_io_accepted (void *arg, const nq_bytes_t *client, uint64_t rid, const nq_bjob_
     snprintf (msg.u.accepted.job_id, sizeof msg.u.accepted.job_id, "%s", job->id);
     msg.u.accepted.duplicate = existing;
     msg.u.accepted.durable = nq_journal_durable (self->journal);
-    s_send (self, self->zfront, client->data, client->size, &msg);
+    nq_broker_send (self->zfront, client->data, client->size, &msg);
 }
 
 static void
@@ -153,7 +146,7 @@ s_io_chunk (void *arg, const nq_bytes_t *client, uint64_t rid, const nq_bjob_t *
     //  marker carries no text.
     msg.u.chunk.text = chunk->size ? chunk->data : "";
     msg.u.chunk.restart = chunk->restart;
-    s_send (self, self->zfront, client->data, client->size, &msg);
+    nq_broker_send (self->zfront, client->data, client->size, &msg);
 }
 
 static void
@@ -163,7 +156,7 @@ s_send_outcome (nq_broker_t *self, const void *client, size_t size, uint64_t rid
         nq_msg_t msg = *(const nq_msg_t *) job->result_obj;
         msg.cmd = NQ_CMD_RESULT;
         msg.arena_ = NULL;    //  a view: the job keeps ownership
-        s_send (self, self->zfront, client, size, &msg);
+        nq_broker_send (self->zfront, client, size, &msg);
     }
     else
         s_client_error (self, client, size, rid, job->id, job->error_code ? job->error_code : NQ_EINTERNAL,
@@ -295,7 +288,7 @@ s_on_admin (nq_broker_t *self, const void *client, size_t size, const nq_admin_t
             msg.u.scale.instance = a->instance ? a->instance : (w->ngroups ? w->groups[0].instance : "");
             msg.u.scale.kind = a->kind;
             msg.u.scale.slots = a->count;
-            rc = s_send (self, self->zback, w->identity.data, w->identity.size, &msg);
+            rc = nq_broker_send (self->zback, w->identity.data, w->identity.size, &msg);
         }
         done = "scale sent";
         break;
@@ -442,7 +435,7 @@ s_on_ready (nq_broker_t *self, const void *worker, size_t size, const nq_ready_t
     msg.u.heartbeat.ts_ms = nq_clock_wall_ms (nq_clock_system ());
     msg.u.heartbeat.heartbeat_ms = (uint32_t) hb;
     msg.u.heartbeat.liveness = live;
-    s_send (self, self->zback, worker, size, &msg);
+    nq_broker_send (self->zback, worker, size, &msg);
 }
 
 static void
@@ -573,6 +566,17 @@ s_bind (nq_broker_t *self, const char *endpoint)
         return NULL;
     }
     return sock;
+}
+
+int
+nq_broker_check_journal (const nq_config_t *config, const char *command)
+{
+    if (!nq_config_is_set (config, NQ_CFG_DATABASE_URL))
+        return 0;
+    fprintf (stderr, "%s: NOVAQ_DATABASE_URL is set, but this version has only the in-memory journal; "
+                     "unset it to run without durability\n",
+             command);
+    return NQ_ECONFIG;
 }
 
 nq_broker_t *

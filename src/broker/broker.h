@@ -18,6 +18,12 @@
 
 typedef struct nq_broker_t nq_broker_t;
 
+/*  Refuses a configuration that asks for a journal this version lacks
+    (NOVAQ_DATABASE_URL): prints why, naming the command, and returns
+    NQ_ECONFIG; 0 when the in-memory journal is what was asked for. Never
+    fall back silently to a journal that loses jobs. */
+int nq_broker_check_journal (const nq_config_t *config, const char *command);
+
 /*  Creates a broker on loop with the settings of config (read now, not
     kept) and a ZeroMQ context (not owned). It binds its endpoints in
     nq_broker_start. NULL on no memory. */

@@ -74,10 +74,7 @@ nq_broker_main (int argc, char **argv)
     nq_config_t *config = nq_app_start (file, "broker");
     if (!config)
         return NQ_EXIT_USAGE;
-    if (nq_config_is_set (config, NQ_CFG_DATABASE_URL)) {
-        //  Never fall back silently to a journal that loses jobs.
-        fprintf (stderr, "novaq broker: NOVAQ_DATABASE_URL is set, but this version has only the in-memory "
-                         "journal; unset it to run without durability\n");
+    if (nq_broker_check_journal (config, "novaq broker") != 0) {
         nq_config_destroy (&config);
         return NQ_EXIT_USAGE;
     }

@@ -218,7 +218,6 @@ nq_sim_embed (nq_sim_t *sim, nq_http_req_t *req, int legacy)
     }
     s_embed_t *e = nq_calloc (1, sizeof *e);
     if (!e) {
-        nq_free (e);
         nq_free (model_name);
         json_decref (inputs);
         nq_sim_reply_error (sim, req, 500, "out of memory");

@@ -492,7 +492,6 @@ nq_sim_generate (nq_sim_t *sim, nq_http_req_t *req, int is_chat)
     }
     s_gen_t *g = nq_calloc (1, sizeof *g);
     if (!g) {
-        nq_free (g);
         nq_free (model_name);
         nq_free (prompt);
         nq_sim_reply_error (sim, req, 500, "out of memory");
