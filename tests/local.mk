@@ -66,3 +66,7 @@ TESTS += tests/unit/test_zuv
 tests_unit_test_zuv_SOURCES = tests/unit/test_zuv.c
 tests_unit_test_zuv_CFLAGS = $(NQ_TEST_CFLAGS)
 tests_unit_test_zuv_LDADD = $(NQ_TEST_LIBS)
+
+# Ollama-backed workers as operators run them (scale, warm-first, fallback, SIGTERM).
+TESTS += tests/integration/test_ollama_ops.sh
+EXTRA_DIST += tests/integration/test_ollama_ops.sh
