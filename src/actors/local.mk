@@ -21,7 +21,8 @@ libnqworker_a_SOURCES = \
 	src/actors/echo.c \
 	src/actors/worker.c src/actors/worker.h \
 	src/actors/worker_main.c \
-	src/actors/reflect.c src/actors/reflect.h
+	src/actors/reflect.c src/actors/reflect.h \
+	src/actors/instance.c src/actors/instance.h
 
 # Unit tests of the actor runtime (in-process, driven clocks).
 NQ_ACTORS_TEST_LIBS = libnqactors.a $(NQ_TEST_LIBS)
@@ -65,3 +66,10 @@ TESTS += tests/unit/test_reflect
 tests_unit_test_reflect_SOURCES = tests/unit/test_reflect.c
 tests_unit_test_reflect_CFLAGS = $(NQ_TEST_CFLAGS)
 tests_unit_test_reflect_LDADD = libnqworker.a $(NQ_ACTORS_TEST_LIBS)
+
+check_PROGRAMS += tests/unit/test_instance
+UNIT_TESTS += tests/unit/test_instance
+TESTS += tests/unit/test_instance
+tests_unit_test_instance_SOURCES = tests/unit/test_instance.c
+tests_unit_test_instance_CFLAGS = $(NQ_TEST_CFLAGS)
+tests_unit_test_instance_LDADD = libnqworker.a $(NQ_ACTORS_TEST_LIBS)
