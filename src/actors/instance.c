@@ -360,3 +360,12 @@ nq_instance_serves (nq_instance_t *self, const char *model)
     pthread_mutex_unlock (&self->mutex);
     return yes;
 }
+
+int
+nq_instance_models_known (nq_instance_t *self)
+{
+    pthread_mutex_lock (&self->mutex);
+    int known = self->known && (self->any || self->models.n > 0);
+    pthread_mutex_unlock (&self->mutex);
+    return known;
+}

@@ -103,6 +103,11 @@ typedef struct {
 } nq_instance_view_t;
 int nq_instance_view (nq_instance_t *self, nq_msg_t *msg, nq_instance_view_t *view);
 
+/*  1 once the instance has models to serve: configured, or /api/tags
+    answered with at least one (the echo instance: always). Until then its
+    groups offer no slot. */
+int nq_instance_models_known (nq_instance_t *self);
+
 /*  1 when the instance may serve model (known and listed, or any). */
 int nq_instance_serves (nq_instance_t *self, const char *model);
 

@@ -22,7 +22,10 @@ libnqworker_a_SOURCES = \
 	src/actors/worker.c src/actors/worker.h \
 	src/actors/worker_main.c \
 	src/actors/reflect.c src/actors/reflect.h \
-	src/actors/instance.c src/actors/instance.h
+	src/actors/instance.c src/actors/instance.h \
+	src/actors/probe.c \
+	src/actors/infer_int.h src/actors/infer.c src/actors/infer_chat.c \
+	src/actors/infer_embed.c src/actors/infer_reflect.c
 
 # Unit tests of the actor runtime (in-process, driven clocks).
 NQ_ACTORS_TEST_LIBS = libnqactors.a $(NQ_TEST_LIBS)

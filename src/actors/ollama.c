@@ -595,6 +595,8 @@ s_body (const nq_ollama_params_t *p)
         json_object_set_new (body, "options", options);
     if (p->keep_alive)
         json_object_set_new (body, "keep_alive", json_string (p->keep_alive));
+    if (p->format && !json_is_null (p->format))
+        json_object_set (body, "format", (json_t *)p->format);
     return body;
 }
 
@@ -645,6 +647,10 @@ nq_ollama_embed (nq_ollama_t *self, const nq_ollama_params_t *params, const nq_o
     if (!body)
         return NQ_ENOMEM;
     json_object_set (body, "input", (json_t *)params->input);
+    if (params->dimensions)
+        json_object_set_new (body, "dimensions", json_integer (params->dimensions));
+    if (params->no_truncate)
+        json_object_set_new (body, "truncate", json_false ());
     return s_start (self, S_EMBED, "/api/embed", body, 0, params->traceparent, handler, req_p);
 }
 
