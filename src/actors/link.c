@@ -109,12 +109,17 @@ s_group (s_link_t *L, size_t inst, nq_kind_t kind)
 
 //  Slots offered for (instance, kind): its live slot actors, none while
 //  draining or while the instance's models are unknown, and no more than
-//  its breaker permits.
+//  its breaker permits (ramping up after a close). While the breaker is
+//  open or half open none: the instance's probe is the half-open probe, so
+//  no job is routed to a sick instance to find out.
 static uint32_t
 s_capacity (s_link_t *L, size_t inst, nq_kind_t kind)
 {
     nq_instance_t *instance = L->ctx->instances[inst];
     if (L->draining || !nq_instance_models_known (instance))
+        return 0;
+    nq_breaker_state_t state = nq_instance_state (instance);
+    if (state != NQ_BREAKER_CLOSED && state != NQ_BREAKER_DISABLED)
         return 0;
     unsigned n = 0;
     for (size_t i = 0; i < L->nslots; i++)

@@ -76,3 +76,17 @@ TESTS += tests/unit/test_instance
 tests_unit_test_instance_SOURCES = tests/unit/test_instance.c
 tests_unit_test_instance_CFLAGS = $(NQ_TEST_CFLAGS)
 tests_unit_test_instance_LDADD = libnqworker.a $(NQ_ACTORS_TEST_LIBS)
+
+# The Ollama worker end to end: broker, worker and ollama-sim processes.
+INFER_ITEST = tests/integration/test_infer tests/integration/test_infer_faults
+check_PROGRAMS += $(INFER_ITEST)
+TESTS += $(INFER_ITEST)
+noinst_LIBRARIES += libnqinferit.a
+libnqinferit_a_SOURCES = tests/integration/infer_util.c tests/integration/infer_util.h
+libnqinferit_a_CFLAGS = $(NQ_ITEST_CFLAGS)
+tests_integration_test_infer_SOURCES = tests/integration/test_infer.c
+tests_integration_test_infer_CFLAGS = $(NQ_ITEST_CFLAGS)
+tests_integration_test_infer_LDADD = libnqinferit.a $(NQ_SIM_ITEST_LIBS) -lm
+tests_integration_test_infer_faults_SOURCES = tests/integration/test_infer_faults.c
+tests_integration_test_infer_faults_CFLAGS = $(NQ_ITEST_CFLAGS)
+tests_integration_test_infer_faults_LDADD = libnqinferit.a $(NQ_SIM_ITEST_LIBS)

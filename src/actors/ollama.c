@@ -367,7 +367,13 @@ s_on_write (char *data, size_t size, size_t nmemb, void *userp)
     if (req->cancelled || req->err_code)
         //  Refusing the data ends the transfer (a write error).
         return req->cancelled || !req->streaming ? 0 : n;
+    int first = req->last_byte == 0;
     req->last_byte = uv_now (req->client->loop);
+    //  The first byte moves the request from its first-byte deadline to its
+    //  idle deadline, which may be earlier (idle < first-byte timeout):
+    //  re-arm. Later bytes only push the idle deadline later.
+    if (first)
+        s_watchdog_arm (req->client);
     if (req->status == 0) {
         long status = 0;
         curl_easy_getinfo (req->easy, CURLINFO_RESPONSE_CODE, &status);
