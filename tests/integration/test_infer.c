@@ -150,10 +150,30 @@ test_cancel (void)
                "the worker's actor logged the cancel");
 }
 
+static void
+test_scale (void)
+{
+    //  novaq scale WORKER embed=3: every instance's embed pool; --instance NAME
+    //  slots=N: that instance's chat pool. The broker hears it as CREDIT.
+    char cmd[1024];
+    snprintf (cmd, sizeof cmd, "NOVAQ_FRONTEND=%s %s/novaq scale worker embed=3 >/dev/null 2>&1", s_broker.front,
+              NQ_BUILDDIR);
+    int rc = nq_h_run (cmd, NULL, 0);
+    nq_tap_ok (rc == 0 && nq_it_wait_count (1, 10000, s_broker.log, "\"event\":\"worker_credit\"",
+                                            "\"instance\":\"gpu0\"", "\"to\":3", NULL) == 0,
+               "novaq scale worker embed=3 grows gpu0's embed pool to 3");
+    snprintf (cmd, sizeof cmd, "NOVAQ_FRONTEND=%s %s/novaq scale worker --instance gpu0 slots=5 >/dev/null 2>&1",
+              s_broker.front, NQ_BUILDDIR);
+    rc = nq_h_run (cmd, NULL, 0);
+    nq_tap_ok (rc == 0 && nq_it_wait_count (1, 10000, s_wlog, "\"event\":\"pool_scaled\"", "\"instance\":\"gpu0\"",
+                                            "\"kind\":\"chat\"", "\"slots\":5", NULL) == 0,
+               "novaq scale worker --instance gpu0 slots=5 resizes its chat pool");
+}
+
 int
 main (void)
 {
-    nq_tap_plan (17);
+    nq_tap_plan (19);
     const char *sim_args[] = {"--speed", "50", "--model", "mistral:instruct,load_ms=200",
                               "--model", "slow:chat,kind=chat,tps=0.5,load_ms=0", NULL};
     pid_t sim = nq_it_sim_start ("sim", &s_port, sim_args);
@@ -169,6 +189,7 @@ main (void)
     test_embed ();
     test_reflect ();
     test_cancel ();
+    test_scale ();
     nq_h_cleanup ();
     return nq_tap_done ();
 }
