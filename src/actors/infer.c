@@ -71,9 +71,9 @@ s_fail_ex (nq_infer_t *I, int code, const char *message, int retryable, int rele
     m.u.fail.retry_after_ms = retry_after_ms;
     NQ_LOG_INFO ("job_failed", NQ_LS ("job_id", job->id), NQ_LU ("attempt", m.u.fail.attempt),
                  NQ_LS ("instance", nq_instance_name (I->inst)), NQ_LS ("kind", nq_kind_name (job->kind)),
-                 NQ_LS ("code", nq_error_name (code)), NQ_LS ("message", message), NQ_LB ("retryable", retryable),
-                 NQ_LB ("released", released), NQ_LS ("trace_id", job->traceparent),
-                 NQ_LS ("correlation_id", job->correlation_id));
+                 NQ_LS ("code", nq_error_name (code)), NQ_LS ("message", message),
+                 NQ_LB ("retryable", retryable), NQ_LB ("released", released),
+                 NQ_LS ("trace_id", job->traceparent), NQ_LS ("correlation_id", job->correlation_id));
     s_end (I, &m);
 }
 
@@ -140,8 +140,8 @@ nq_infer_fail_upstream (nq_infer_t *I, const nq_ollama_error_t *e, int output_se
 {
     nq_infer_record (I, &e->call);
     char why[512];
-    snprintf (why, sizeof why, "instance %s: %s%s%s", nq_instance_name (I->inst), e->message ? e->message : "",
-              e->timeout ? " (timeout: " : "", e->timeout ? e->timeout : "");
+    snprintf (why, sizeof why, "instance %s: %s%s%s", nq_instance_name (I->inst),
+              e->message ? e->message : "", e->timeout ? " (timeout: " : "", e->timeout ? e->timeout : "");
     if (e->timeout)
         strncat (why, ")", sizeof why - strlen (why) - 1);
     if (!output_sent) {
@@ -230,7 +230,7 @@ s_handle (nq_actor_t *self, nq_mail_t *mail)
         break;
     }
     case NQ_LINK_CANCEL:
-        s_cancel (I, (const nq_link_cancel_t *) (const void *) mail->data);
+        s_cancel (I, (const nq_link_cancel_t *)(const void *)mail->data);
         break;
     case S_EXIT:
         nq_actor_exit (self, NQ_EXIT_SHUTDOWN);
@@ -289,7 +289,7 @@ s_init (nq_actor_t *self, void *arg)
 static void
 s_stopping (nq_actor_t *self, int reason)
 {
-    (void) reason;
+    (void)reason;
     nq_infer_t *I = nq_actor_state (self);
     if (!I || !I->ollama)
         return;

@@ -39,7 +39,7 @@ static void
 s_chunk (void *arg, nq_ollama_req_t *req, const char *text, size_t len)
 {
     nq_infer_t *I = arg;
-    (void) req;
+    (void)req;
     if (len == 0)
         return;
     if (s_append (I, text, len) != 0) {
@@ -62,7 +62,7 @@ static void
 s_done (void *arg, nq_ollama_req_t *req, const nq_ollama_result_t *result)
 {
     nq_infer_t *I = arg;
-    (void) req;
+    (void)req;
     I->req = NULL;
     nq_infer_record (I, &result->call);
     nq_msg_t m;
@@ -84,7 +84,7 @@ static void
 s_error (void *arg, nq_ollama_req_t *req, const nq_ollama_error_t *error)
 {
     nq_infer_t *I = arg;
-    (void) req;
+    (void)req;
     I->req = NULL;
     nq_infer_fail_upstream (I, error, I->seq > 0);
 }
@@ -146,7 +146,10 @@ nq_infer_chat_begin (nq_infer_t *I)
         nq_infer_fail (I, NQ_EINVALID, "the chat format is not a JSON value", 0);
         return;
     }
-    nq_ollama_params_t p = {.model = job->model, .messages = messages, .options = options, .format = format,
+    nq_ollama_params_t p = {.model = job->model,
+                            .messages = messages,
+                            .options = options,
+                            .format = format,
                             .traceparent = job->traceparent};
     nq_ollama_handler_t h = {s_chunk, s_done, s_error, I};
     int rc = messages ? nq_ollama_chat (I->ollama, &p, &h, &I->req) : NQ_ENOMEM;

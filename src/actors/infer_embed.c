@@ -32,7 +32,7 @@ static void
 s_done (void *arg, nq_ollama_req_t *req, const nq_ollama_result_t *result)
 {
     nq_infer_t *I = arg;
-    (void) req;
+    (void)req;
     I->req = NULL;
     const nq_job_t *job = nq_infer_job (I);
     size_t total = job->payload.embed.inputs_count;
@@ -49,7 +49,7 @@ s_done (void *arg, nq_ollama_req_t *req, const nq_ollama_result_t *result)
             return;
         }
         if (!I->vectors) {
-            I->dims = (uint32_t) dims;
+            I->dims = (uint32_t)dims;
             I->vectors = nq_calloc (total, dims * sizeof (float));
             if (!I->vectors) {
                 nq_infer_record (I, &result->call);
@@ -64,7 +64,7 @@ s_done (void *arg, nq_ollama_req_t *req, const nq_ollama_result_t *result)
                 s_bad_answer (I, result, "/api/embed answered a vector with a non-number");
                 return;
             }
-            row[d] = (float) json_number_value (x);
+            row[d] = (float)json_number_value (x);
         }
     }
     nq_infer_record (I, &result->call);
@@ -78,7 +78,7 @@ s_done (void *arg, nq_ollama_req_t *req, const nq_ollama_result_t *result)
     nq_msg_t m;
     nq_msg_init (&m, NQ_CMD_W_RESULT);
     nq_embed_result_t *r = &m.u.result.body.embed;
-    r->count = (uint32_t) total;
+    r->count = (uint32_t)total;
     r->dimensions = I->dims;
     r->vectors = I->vectors;
     r->prompt_eval_count = I->prompt_eval_count;
@@ -89,7 +89,7 @@ static void
 s_error (void *arg, nq_ollama_req_t *req, const nq_ollama_error_t *error)
 {
     nq_infer_t *I = arg;
-    (void) req;
+    (void)req;
     I->req = NULL;
     nq_infer_fail_upstream (I, error, 0);
 }
@@ -106,8 +106,11 @@ s_send (nq_infer_t *I)
     json_t *input = json_array ();
     for (size_t i = 0; input && i < I->batch; i++)
         json_array_append_new (input, json_string (e->inputs[I->done + i]));
-    nq_ollama_params_t p = {.model = job->model, .input = input, .dimensions = e->dimensions,
-                            .no_truncate = e->no_truncate, .traceparent = job->traceparent};
+    nq_ollama_params_t p = {.model = job->model,
+                            .input = input,
+                            .dimensions = e->dimensions,
+                            .no_truncate = e->no_truncate,
+                            .traceparent = job->traceparent};
     nq_ollama_handler_t h = {NULL, s_done, s_error, I};
     int rc = input ? nq_ollama_embed (I->ollama, &p, &h, &I->req) : NQ_ENOMEM;
     json_decref (input);

@@ -15,18 +15,18 @@ typedef struct {
     nq_actor_t *self;
     nq_instance_t *inst;
     nq_ollama_t *ollama;
-    nq_msg_t *job;             //  the JOB being served (owned), or NULL
-    nq_ollama_req_t *req;      //  the Ollama call in flight, or NULL
+    nq_msg_t *job;           //  the JOB being served (owned), or NULL
+    nq_ollama_req_t *req;    //  the Ollama call in flight, or NULL
     uint64_t started_ms;
-    int stop_after;            //  a stop was asked for while busy
+    int stop_after;    //  a stop was asked for while busy
     //  chat
-    uint64_t seq;              //  chunks sent this attempt
-    char *text;                //  the reply so far
+    uint64_t seq;    //  chunks sent this attempt
+    char *text;      //  the reply so far
     size_t len, cap;
     //  embed
     float *vectors;
-    size_t done;               //  inputs embedded so far
-    size_t batch;              //  inputs of the call in flight
+    size_t done;     //  inputs embedded so far
+    size_t batch;    //  inputs of the call in flight
     uint32_t dims;
     uint64_t prompt_eval_count;
     //  reflect

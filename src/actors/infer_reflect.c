@@ -19,16 +19,18 @@ static void
 s_done (void *arg, nq_ollama_req_t *req, const nq_ollama_result_t *result)
 {
     nq_infer_t *I = arg;
-    (void) req;
+    (void)req;
     I->req = NULL;
     nq_infer_record (I, &result->call);
     const nq_job_t *job = nq_infer_job (I);
-    const char *content = json_string_value (json_object_get (json_object_get (result->json, "message"), "content"));
+    const char *content =
+        json_string_value (json_object_get (json_object_get (result->json, "message"), "content"));
     nq_reflect_answer_t a;
     const char *why = NULL;
     if (nq_reflect_parse (content, &a, &why) != 0) {
-        NQ_LOG_WARN ("reflect_invalid_answer", NQ_LS ("job_id", job->id), NQ_LS ("instance", nq_instance_name (I->inst)),
-                     NQ_LU ("try", I->tries), NQ_LS ("why", why));
+        NQ_LOG_WARN ("reflect_invalid_answer", NQ_LS ("job_id", job->id),
+                     NQ_LS ("instance", nq_instance_name (I->inst)), NQ_LU ("try", I->tries),
+                     NQ_LS ("why", why));
         if (I->tries < 2) {
             if (nq_infer_allow (I) == 0)
                 s_send (I);
@@ -55,7 +57,7 @@ static void
 s_error (void *arg, nq_ollama_req_t *req, const nq_ollama_error_t *error)
 {
     nq_infer_t *I = arg;
-    (void) req;
+    (void)req;
     I->req = NULL;
     nq_infer_fail_upstream (I, error, 0);
 }

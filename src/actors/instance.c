@@ -37,18 +37,18 @@ void
 nq_instance_defaults_from_config (nq_instance_defaults_t *d, const nq_config_t *config)
 {
     assert (d && config);
-    d->slots = (unsigned) nq_config_int (config, NQ_CFG_OLLAMA_SLOTS);
-    d->embed = (unsigned) nq_config_int (config, NQ_CFG_OLLAMA_EMBED_SLOTS);
-    d->reflect = (unsigned) nq_config_int (config, NQ_CFG_OLLAMA_REFLECT_SLOTS);
-    d->connect_timeout_ms = (uint64_t) nq_config_int (config, NQ_CFG_OLLAMA_CONNECT_TIMEOUT);
-    d->first_byte_timeout_ms = (uint64_t) nq_config_int (config, NQ_CFG_OLLAMA_FIRST_BYTE_TIMEOUT);
-    d->idle_timeout_ms = (uint64_t) nq_config_int (config, NQ_CFG_OLLAMA_IDLE_TIMEOUT);
-    d->total_timeout_ms = (uint64_t) nq_config_int (config, NQ_CFG_OLLAMA_TOTAL_TIMEOUT);
-    d->probe_ms = (uint64_t) nq_config_int (config, NQ_CFG_OLLAMA_PROBE);
-    d->embed_batch = (unsigned) nq_config_int (config, NQ_CFG_EMBED_BATCH);
-    d->breaker_failures = (unsigned) nq_config_int (config, NQ_CFG_BREAKER_FAILURES);
-    d->breaker_open_ms = (uint64_t) nq_config_int (config, NQ_CFG_BREAKER_OPEN);
-    d->breaker_open_max_ms = (uint64_t) nq_config_int (config, NQ_CFG_BREAKER_OPEN_MAX);
+    d->slots = (unsigned)nq_config_int (config, NQ_CFG_OLLAMA_SLOTS);
+    d->embed = (unsigned)nq_config_int (config, NQ_CFG_OLLAMA_EMBED_SLOTS);
+    d->reflect = (unsigned)nq_config_int (config, NQ_CFG_OLLAMA_REFLECT_SLOTS);
+    d->connect_timeout_ms = (uint64_t)nq_config_int (config, NQ_CFG_OLLAMA_CONNECT_TIMEOUT);
+    d->first_byte_timeout_ms = (uint64_t)nq_config_int (config, NQ_CFG_OLLAMA_FIRST_BYTE_TIMEOUT);
+    d->idle_timeout_ms = (uint64_t)nq_config_int (config, NQ_CFG_OLLAMA_IDLE_TIMEOUT);
+    d->total_timeout_ms = (uint64_t)nq_config_int (config, NQ_CFG_OLLAMA_TOTAL_TIMEOUT);
+    d->probe_ms = (uint64_t)nq_config_int (config, NQ_CFG_OLLAMA_PROBE);
+    d->embed_batch = (unsigned)nq_config_int (config, NQ_CFG_EMBED_BATCH);
+    d->breaker_failures = (unsigned)nq_config_int (config, NQ_CFG_BREAKER_FAILURES);
+    d->breaker_open_ms = (uint64_t)nq_config_int (config, NQ_CFG_BREAKER_OPEN);
+    d->breaker_open_max_ms = (uint64_t)nq_config_int (config, NQ_CFG_BREAKER_OPEN_MAX);
 }
 
 static void
@@ -89,12 +89,14 @@ s_list_set (s_list_t *l, const char *const *v, size_t n)
 }
 
 static void
-s_transition (nq_breaker_t *breaker, nq_breaker_state_t from, nq_breaker_state_t to, const char *cause, void *arg)
+s_transition (nq_breaker_t *breaker, nq_breaker_state_t from, nq_breaker_state_t to, const char *cause,
+              void *arg)
 {
     nq_instance_t *self = arg;
-    (void) breaker;
-    NQ_LOG_WARN ("breaker_transition", NQ_LS ("instance", self->name), NQ_LS ("from", nq_breaker_state_name (from)),
-                 NQ_LS ("to", nq_breaker_state_name (to)), NQ_LS ("cause", cause));
+    (void)breaker;
+    NQ_LOG_WARN ("breaker_transition", NQ_LS ("instance", self->name),
+                 NQ_LS ("from", nq_breaker_state_name (from)), NQ_LS ("to", nq_breaker_state_name (to)),
+                 NQ_LS ("cause", cause));
     if (self->notify)
         self->notify (self->notify_arg, self);
 }
@@ -118,17 +120,18 @@ nq_instance_new (const nq_ollama_spec_t *spec, const nq_instance_defaults_t *d, 
     if (!self)
         return NULL;
     snprintf (self->url, sizeof self->url, "%s", spec->url);
-    self->slots[NQ_KIND_CHAT] = spec->slots >= 0 ? (unsigned) spec->slots : d->slots;
-    self->slots[NQ_KIND_EMBED] = spec->embed >= 0 ? (unsigned) spec->embed : d->embed;
-    self->slots[NQ_KIND_REFLECT] = spec->reflect >= 0 ? (unsigned) spec->reflect : d->reflect;
+    self->slots[NQ_KIND_CHAT] = spec->slots >= 0 ? (unsigned)spec->slots : d->slots;
+    self->slots[NQ_KIND_EMBED] = spec->embed >= 0 ? (unsigned)spec->embed : d->embed;
+    self->slots[NQ_KIND_REFLECT] = spec->reflect >= 0 ? (unsigned)spec->reflect : d->reflect;
     self->ollama = (nq_ollama_options_t){
         .base_url = self->url,
-        .connect_timeout_ms = spec->connect_timeout_ms >= 0 ? (uint64_t) spec->connect_timeout_ms
-                                                            : d->connect_timeout_ms,
-        .first_byte_timeout_ms = spec->first_byte_timeout_ms >= 0 ? (uint64_t) spec->first_byte_timeout_ms
+        .connect_timeout_ms =
+            spec->connect_timeout_ms >= 0 ? (uint64_t)spec->connect_timeout_ms : d->connect_timeout_ms,
+        .first_byte_timeout_ms = spec->first_byte_timeout_ms >= 0 ? (uint64_t)spec->first_byte_timeout_ms
                                                                   : d->first_byte_timeout_ms,
-        .idle_timeout_ms = spec->idle_timeout_ms >= 0 ? (uint64_t) spec->idle_timeout_ms : d->idle_timeout_ms,
-        .total_timeout_ms = spec->total_timeout_ms >= 0 ? (uint64_t) spec->total_timeout_ms : d->total_timeout_ms,
+        .idle_timeout_ms = spec->idle_timeout_ms >= 0 ? (uint64_t)spec->idle_timeout_ms : d->idle_timeout_ms,
+        .total_timeout_ms =
+            spec->total_timeout_ms >= 0 ? (uint64_t)spec->total_timeout_ms : d->total_timeout_ms,
     };
     self->probe_ms = d->probe_ms;
     self->embed_batch = d->embed_batch ? d->embed_batch : 64;
@@ -137,7 +140,8 @@ nq_instance_new (const nq_ollama_spec_t *spec, const nq_instance_defaults_t *d, 
     bo.name = self->name;
     bo.consecutive_failures = d->breaker_failures;
     bo.open_wait.min_ms = d->breaker_open_ms;
-    bo.open_wait.max_ms = d->breaker_open_max_ms > d->breaker_open_ms ? d->breaker_open_max_ms : d->breaker_open_ms;
+    bo.open_wait.max_ms =
+        d->breaker_open_max_ms > d->breaker_open_ms ? d->breaker_open_max_ms : d->breaker_open_ms;
     bo.on_transition = s_transition;
     bo.transition_arg = self;
     self->breaker = nq_breaker_new (&bo, clock);
@@ -215,7 +219,7 @@ nq_instance_is_echo (const nq_instance_t *self)
 unsigned
 nq_instance_slots (const nq_instance_t *self, nq_kind_t kind)
 {
-    return (unsigned) kind < 4 ? self->slots[kind] : 0;
+    return (unsigned)kind < 4 ? self->slots[kind] : 0;
 }
 
 uint64_t

@@ -52,7 +52,8 @@ nq_instance_t *nq_instance_new (const nq_ollama_spec_t *spec, const nq_instance_
 /*  The echo pseudo-instance: no URL, no breaker (every call allowed,
     permits = slots), serving models (NULL/0: any model) with slots actors
     of each kind. NULL on no memory. */
-nq_instance_t *nq_instance_new_echo (const char *name, const char *const *models, size_t nmodels, unsigned slots);
+nq_instance_t *nq_instance_new_echo (const char *name, const char *const *models, size_t nmodels,
+                                     unsigned slots);
 void nq_instance_destroy (nq_instance_t **self_p);
 
 /*  The hook for changes (see above); set before any actor runs. */

@@ -62,7 +62,7 @@ s_names (const json_t *body, const char **out, size_t cap, char aliases[][128])
         out[n++] = name;
         size_t len = strlen (name);
         if (len > 7 && strcmp (name + len - 7, ":latest") == 0 && len - 7 < 128 && a < cap / 2) {
-            snprintf (aliases[a], 128, "%.*s", (int) (len - 7), name);
+            snprintf (aliases[a], 128, "%.*s", (int)(len - 7), name);
             out[n++] = aliases[a++];
         }
     }
@@ -73,7 +73,7 @@ static void
 s_done (void *arg, nq_ollama_req_t *req, const nq_ollama_result_t *result)
 {
     s_probe_t *P = arg;
-    (void) req;
+    (void)req;
     P->req = NULL;
     if (P->probing)
         nq_instance_record (P->inst, &result->call);
@@ -86,7 +86,8 @@ s_done (void *arg, nq_ollama_req_t *req, const nq_ollama_result_t *result)
     if (P->tags) {
         P->tags_ms = s_now (P);
         if (!nq_instance_models_configured (P->inst) && nq_instance_set_models (P->inst, names, n) == 1)
-            NQ_LOG_INFO ("instance_models", NQ_LS ("instance", nq_instance_name (P->inst)), NQ_LU ("models", n));
+            NQ_LOG_INFO ("instance_models", NQ_LS ("instance", nq_instance_name (P->inst)),
+                         NQ_LU ("models", n));
     }
     else if (nq_instance_set_warm (P->inst, names, n) == 1)
         NQ_LOG_DEBUG ("instance_warm", NQ_LS ("instance", nq_instance_name (P->inst)), NQ_LU ("loaded", n),
@@ -97,7 +98,7 @@ static void
 s_error (void *arg, nq_ollama_req_t *req, const nq_ollama_error_t *error)
 {
     s_probe_t *P = arg;
-    (void) req;
+    (void)req;
     P->req = NULL;
     if (P->probing)
         nq_instance_record (P->inst, &error->call);
@@ -117,8 +118,8 @@ s_tick (s_probe_t *P)
     P->probing = state == NQ_BREAKER_OPEN || state == NQ_BREAKER_HALF_OPEN;
     if (P->probing && nq_instance_allow (P->inst, NULL) != 0)
         return;    //  still open, or another probe is out
-    P->tags = !nq_instance_models_configured (P->inst)
-              && (!nq_instance_models_known (P->inst) || s_now (P) - P->tags_ms >= S_TAGS_EVERY_MS);
+    P->tags = !nq_instance_models_configured (P->inst) &&
+              (!nq_instance_models_known (P->inst) || s_now (P) - P->tags_ms >= S_TAGS_EVERY_MS);
     nq_ollama_handler_t h = {NULL, s_done, s_error, P};
     int rc = P->tags ? nq_ollama_tags (P->ollama, &h, &P->req) : nq_ollama_ps (P->ollama, &h, &P->req);
     if (rc) {
@@ -127,7 +128,8 @@ s_tick (s_probe_t *P)
             nq_call_result_t cancelled = {NQ_CALL_CANCELLED, 0, 0};
             nq_instance_record (P->inst, &cancelled);
         }
-        NQ_LOG_WARN ("probe_not_sent", NQ_LS ("instance", nq_instance_name (P->inst)), NQ_LS ("error", nq_strerror (rc)));
+        NQ_LOG_WARN ("probe_not_sent", NQ_LS ("instance", nq_instance_name (P->inst)),
+                     NQ_LS ("error", nq_strerror (rc)));
     }
 }
 
@@ -177,7 +179,7 @@ s_init (nq_actor_t *self, void *arg)
 static void
 s_stopping (nq_actor_t *self, int reason)
 {
-    (void) reason;
+    (void)reason;
     s_probe_t *P = nq_actor_state (self);
     if (P && P->ollama) {
         if (P->req && P->probing) {

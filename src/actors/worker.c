@@ -64,7 +64,7 @@ nq_worker_pool (nq_wctx_t *ctx, size_t inst, nq_kind_t kind)
 static void
 s_notify (void *arg, nq_instance_t *instance)
 {
-    (void) instance;
+    (void)instance;
     nq_wctx_t *ctx = arg;
     nq_actor_t *link = atomic_load (&ctx->link);
     if (link)
@@ -142,8 +142,8 @@ s_build_tree (nq_worker_t *self)
         if (ctx->echo) {
             for (int k = 1; k < NQ_WORKER_KINDS; k++) {
                 char id[32];
-                snprintf (id, sizeof id, "echo-%s", nq_kind_name ((nq_kind_t) k));
-                s_pool (self, t, i, (nq_kind_t) k, id, nq_echo_start);
+                snprintf (id, sizeof id, "echo-%s", nq_kind_name ((nq_kind_t)k));
+                s_pool (self, t, i, (nq_kind_t)k, id, nq_echo_start);
                 self->children[n++] = (nq_child_spec_t){t->pool_ids[k], s_sup_start, &t->pools[k],
                                                         NQ_RESTART_PERMANENT, ctx->drain_timeout_ms + 2000};
             }
@@ -152,11 +152,12 @@ s_build_tree (nq_worker_t *self)
         //  inst-NAME (one_for_one): the probe, then a pool per kind.
         size_t c = 0;
         t->probe_arg = (nq_slot_arg_t){ctx, i, NQ_KIND_NONE};
-        t->children[c++] = (nq_child_spec_t){"probe", nq_probe_start, &t->probe_arg, NQ_RESTART_PERMANENT, 5000};
+        t->children[c++] =
+            (nq_child_spec_t){"probe", nq_probe_start, &t->probe_arg, NQ_RESTART_PERMANENT, 5000};
         for (int k = 1; k < NQ_WORKER_KINDS; k++) {
-            s_pool (self, t, i, (nq_kind_t) k, nq_kind_name ((nq_kind_t) k), nq_infer_start);
-            t->children[c++] = (nq_child_spec_t){t->pool_ids[k], s_sup_start, &t->pools[k], NQ_RESTART_PERMANENT,
-                                                 ctx->drain_timeout_ms + 2000};
+            s_pool (self, t, i, (nq_kind_t)k, nq_kind_name ((nq_kind_t)k), nq_infer_start);
+            t->children[c++] = (nq_child_spec_t){t->pool_ids[k], s_sup_start, &t->pools[k],
+                                                 NQ_RESTART_PERMANENT, ctx->drain_timeout_ms + 2000};
         }
         snprintf (t->sup_id, sizeof t->sup_id, "inst-%s", nq_instance_name (ctx->instances[i]));
         nq_supervisor_opts_default (&t->sup);
@@ -188,7 +189,7 @@ nq_worker_start (const nq_worker_opts_t *opts, void *zmq_ctx, void (*on_drained)
     else {
         char host[64] = "worker";
         gethostname (host, sizeof host - 1);
-        snprintf (ctx->worker_id, sizeof ctx->worker_id, "%s-%d", host, (int) getpid ());
+        snprintf (ctx->worker_id, sizeof ctx->worker_id, "%s-%d", host, (int)getpid ());
     }
     ctx->heartbeat_ms = opts->heartbeat_ms ? opts->heartbeat_ms : 1000;
     ctx->liveness = opts->liveness ? opts->liveness : 3;

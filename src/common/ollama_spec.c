@@ -27,7 +27,7 @@ s_valid_name (const char *s, size_t len)
     if (len == 0 || len > 63)
         return 0;
     for (size_t i = 0; i < len; i++)
-        if (!isalnum ((unsigned char) s[i]) && s[i] != '_' && s[i] != '.' && s[i] != '-')
+        if (!isalnum ((unsigned char)s[i]) && s[i] != '_' && s[i] != '.' && s[i] != '-')
             return 0;
     return 1;
 }
@@ -102,8 +102,14 @@ static int
 s_option (nq_ollama_spec_t *spec, const char *entry, char *opt, unsigned *seen, size_t *buf_used, char *why,
           size_t cap)
 {
-    static const char *const keys[] = {"slots",   "embed",           "reflect",            "models",
-                                       "labels",  "connect_timeout", "first_byte_timeout", "idle_timeout",
+    static const char *const keys[] = {"slots",
+                                       "embed",
+                                       "reflect",
+                                       "models",
+                                       "labels",
+                                       "connect_timeout",
+                                       "first_byte_timeout",
+                                       "idle_timeout",
                                        "total_timeout"};
     char *eq = strchr (opt, '=');
     if (!eq) {
@@ -113,7 +119,7 @@ s_option (nq_ollama_spec_t *spec, const char *entry, char *opt, unsigned *seen, 
     *eq = '\0';
     const char *value = eq + 1;
     int k = -1;
-    for (int i = 0; i < (int) (sizeof keys / sizeof keys[0]); i++)
+    for (int i = 0; i < (int)(sizeof keys / sizeof keys[0]); i++)
         if (strcmp (opt, keys[i]) == 0)
             k = i;
     if (k < 0) {
@@ -164,8 +170,13 @@ s_entry (nq_ollama_spec_t *spec, const char *p, size_t len, char *why, size_t ca
     entry[len] = '\0';
     char work[4096];
     memcpy (work, entry, len + 1);
-    *spec = (nq_ollama_spec_t){.slots = -1, .embed = -1, .reflect = -1, .connect_timeout_ms = -1,
-                               .first_byte_timeout_ms = -1, .idle_timeout_ms = -1, .total_timeout_ms = -1};
+    *spec = (nq_ollama_spec_t){.slots = -1,
+                               .embed = -1,
+                               .reflect = -1,
+                               .connect_timeout_ms = -1,
+                               .first_byte_timeout_ms = -1,
+                               .idle_timeout_ms = -1,
+                               .total_timeout_ms = -1};
     char *eq = strchr (work, '=');
     char *semi = strchr (work, ';');
     if (!eq || (semi && semi < eq)) {
@@ -221,7 +232,7 @@ nq_ollama_specs_parse (const char *text, char *why, size_t cap)
     size_t count = 0;
     const char *p = text;
     while (*p) {
-        while (isspace ((unsigned char) *p))
+        while (isspace ((unsigned char)*p))
             p++;
         if (!*p)
             break;

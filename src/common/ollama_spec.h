@@ -35,14 +35,14 @@
 typedef struct {
     char name[64];
     char url[512];
-    int64_t slots;      //  -1: the default (NOVAQ_OLLAMA_SLOTS)
-    int64_t embed;      //  -1: NOVAQ_OLLAMA_EMBED_SLOTS
-    int64_t reflect;    //  -1: NOVAQ_OLLAMA_REFLECT_SLOTS
-    int64_t connect_timeout_ms;       //  -1: the default setting of each
+    int64_t slots;                 //  -1: the default (NOVAQ_OLLAMA_SLOTS)
+    int64_t embed;                 //  -1: NOVAQ_OLLAMA_EMBED_SLOTS
+    int64_t reflect;               //  -1: NOVAQ_OLLAMA_REFLECT_SLOTS
+    int64_t connect_timeout_ms;    //  -1: the default setting of each
     int64_t first_byte_timeout_ms;
     int64_t idle_timeout_ms;
     int64_t total_timeout_ms;
-    int models_set;    //  models= was given (else: discovered)
+    int models_set;                              //  models= was given (else: discovered)
     const char *models[NQ_OLLAMA_SPEC_NAMES];    //  point into names_buf
     size_t nmodels;
     const char *labels[NQ_OLLAMA_SPEC_NAMES];

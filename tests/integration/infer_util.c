@@ -29,24 +29,35 @@ nq_it_broker_start (nq_it_broker_t *b, const char *name, const char *const env[]
     snprintf (bin, sizeof bin, "%s/novaq", s_builddir ());
     snprintf (fe, sizeof fe, "NOVAQ_FRONTEND=%s", b->front);
     snprintf (be, sizeof be, "NOVAQ_BACKEND=%s", b->back);
-    char *argv[48] = {"env", "-u", "NOVAQ_DATABASE_URL", fe, be, "NOVAQ_LOG_FORMAT=json", "NOVAQ_LOG_LEVEL=debug",
-                      "NOVAQ_HEARTBEAT=200ms", "NOVAQ_LIVENESS=5", "NOVAQ_HTTP=off", "NOVAQ_RETRY_BASE=50ms",
-                      "NOVAQ_RETRY_MAX=500ms", "NOVAQ_MAX_ATTEMPTS=10"};
+    char *argv[48] = {"env",
+                      "-u",
+                      "NOVAQ_DATABASE_URL",
+                      fe,
+                      be,
+                      "NOVAQ_LOG_FORMAT=json",
+                      "NOVAQ_LOG_LEVEL=debug",
+                      "NOVAQ_HEARTBEAT=200ms",
+                      "NOVAQ_LIVENESS=5",
+                      "NOVAQ_HTTP=off",
+                      "NOVAQ_RETRY_BASE=50ms",
+                      "NOVAQ_RETRY_MAX=500ms",
+                      "NOVAQ_MAX_ATTEMPTS=10"};
     int n = 13;
     for (int i = 0; env && env[i] && n < 44; i++)
-        argv[n++] = (char *) env[i];
+        argv[n++] = (char *)env[i];
     argv[n++] = bin;
     argv[n++] = "broker";
     argv[n] = NULL;
     b->pid = nq_h_spawn (argv, b->log);
-    if (b->pid < 0 || nq_h_wait_port ("127.0.0.1", fport, 10000) || nq_h_wait_port ("127.0.0.1", bport, 10000))
+    if (b->pid < 0 || nq_h_wait_port ("127.0.0.1", fport, 10000) ||
+        nq_h_wait_port ("127.0.0.1", bport, 10000))
         return -1;
     return 0;
 }
 
 pid_t
-nq_it_worker_start (const nq_it_broker_t *b, const char *name, const char *ollama, const char *const env[], char *log,
-                    size_t cap)
+nq_it_worker_start (const nq_it_broker_t *b, const char *name, const char *ollama, const char *const env[],
+                    char *log, size_t cap)
 {
     char bin[600], be[96], ol[2048], file[128];
     snprintf (bin, sizeof bin, "%s/novaq", s_builddir ());
@@ -54,15 +65,20 @@ nq_it_worker_start (const nq_it_broker_t *b, const char *name, const char *ollam
     snprintf (ol, sizeof ol, "NOVAQ_OLLAMA=%s", ollama);
     snprintf (file, sizeof file, "%s.log", name);
     nq_h_path (log, cap, file);
-    char *argv[48] = {"env", be, ol, "NOVAQ_LOG_FORMAT=json", "NOVAQ_LOG_LEVEL=debug", "NOVAQ_HEARTBEAT=200ms",
+    char *argv[48] = {"env",
+                      be,
+                      ol,
+                      "NOVAQ_LOG_FORMAT=json",
+                      "NOVAQ_LOG_LEVEL=debug",
+                      "NOVAQ_HEARTBEAT=200ms",
                       "NOVAQ_LIVENESS=5"};
     int n = 7;
     for (int i = 0; env && env[i] && n < 42; i++)
-        argv[n++] = (char *) env[i];
+        argv[n++] = (char *)env[i];
     argv[n++] = bin;
     argv[n++] = "worker";
     argv[n++] = "--worker-id";
-    argv[n++] = (char *) name;
+    argv[n++] = (char *)name;
     argv[n] = NULL;
     return nq_h_spawn (argv, log);
 }
@@ -78,7 +94,7 @@ nq_it_sim_start (const char *name, int *port, const char *const extra[])
     char *argv[48] = {bin, "--listen", listen, "--log-level", "warn"};
     int n = 5;
     for (int i = 0; extra && extra[i] && n < 46; i++)
-        argv[n++] = (char *) extra[i];
+        argv[n++] = (char *)extra[i];
     argv[n] = NULL;
     snprintf (file, sizeof file, "%s.log", name);
     nq_h_path (log, sizeof log, file);
@@ -93,7 +109,8 @@ nq_it_submit (const nq_it_broker_t *b, const char *args, int *status)
 {
     char cmd[4096];
     static char out[1 << 20];
-    snprintf (cmd, sizeof cmd, "NOVAQ_FRONTEND=%s NOVAQ_LOG_FORMAT=json %s/novaq submit %s --json --timeout 60s 2>>%s/cli.log",
+    snprintf (cmd, sizeof cmd,
+              "NOVAQ_FRONTEND=%s NOVAQ_LOG_FORMAT=json %s/novaq submit %s --json --timeout 60s 2>>%s/cli.log",
               b->front, s_builddir (), args, nq_h_tmpdir ());
     int rc = nq_h_run (cmd, out, sizeof out);
     if (status)
@@ -106,22 +123,23 @@ int
 nq_it_submit_many (const nq_it_broker_t *b, const char *args_fmt, int count)
 {
     //  One shell runs them all at once and prints one exit status per line.
-    size_t cap = 256 + (size_t) count * (strlen (args_fmt) + 512);
+    size_t cap = 256 + (size_t)count * (strlen (args_fmt) + 512);
     char *cmd = malloc (cap);
     char one[2048];
-    size_t n = (size_t) snprintf (cmd, cap, "cd %s && ", nq_h_tmpdir ());
+    size_t n = (size_t)snprintf (cmd, cap, "cd %s && ", nq_h_tmpdir ());
     for (int i = 0; i < count; i++) {
         char args[1024];
         const char *hole = strstr (args_fmt, "%d");
         if (hole)
-            snprintf (args, sizeof args, "%.*s%d%s", (int) (hole - args_fmt), args_fmt, i, hole + 2);
+            snprintf (args, sizeof args, "%.*s%d%s", (int)(hole - args_fmt), args_fmt, i, hole + 2);
         else
             snprintf (args, sizeof args, "%s", args_fmt);
-        snprintf (one, sizeof one,
-                  "( NOVAQ_FRONTEND=%s NOVAQ_LOG_FORMAT=json %s/novaq submit %s --json --timeout 60s >/dev/null "
-                  "2>>cli.log; echo \"rc=$?\" ) & ",
-                  b->front, s_builddir (), args);
-        n += (size_t) snprintf (cmd + n, cap - n, "%s", one);
+        snprintf (
+            one, sizeof one,
+            "( NOVAQ_FRONTEND=%s NOVAQ_LOG_FORMAT=json %s/novaq submit %s --json --timeout 60s >/dev/null "
+            "2>>cli.log; echo \"rc=$?\" ) & ",
+            b->front, s_builddir (), args);
+        n += (size_t)snprintf (cmd + n, cap - n, "%s", one);
     }
     snprintf (cmd + n, cap - n, "wait");
     static char out[1 << 16];

@@ -41,20 +41,23 @@ test_chat (void)
 {
     //  Streamed to the terminal: the text arrives in chunks, then the summary.
     char cmd[2048], out[8192];
-    snprintf (cmd, sizeof cmd, "NOVAQ_FRONTEND=%s %s/novaq submit chat --model mistral:instruct 'Tell me about fleets' 2>&1",
+    snprintf (cmd, sizeof cmd,
+              "NOVAQ_FRONTEND=%s %s/novaq submit chat --model mistral:instruct 'Tell me about fleets' 2>&1",
               s_broker.front, NQ_BUILDDIR);
     int rc = nq_h_run (cmd, out, sizeof out);
-    nq_tap_ok (rc == 0 && strstr (out, "model mistral:instruct on gpu0"), "a streamed chat completes on gpu0");
+    nq_tap_ok (rc == 0 && strstr (out, "model mistral:instruct on gpu0"),
+               "a streamed chat completes on gpu0");
     int status;
-    json_t *r = nq_it_submit (&s_broker, "chat --model mistral:instruct 'How many slots are there?'", &status);
+    json_t *r =
+        nq_it_submit (&s_broker, "chat --model mistral:instruct 'How many slots are there?'", &status);
     const char *text = json_string_value (json_object_get (r, "text"));
     nq_tap_ok (status == 0 && text && strlen (text) > 0, "the chat RESULT has the reply text");
-    nq_tap_ok (r && strcmp (s_str (r, "model_used"), "mistral:instruct") == 0
-                   && strcmp (s_str (r, "instance"), "gpu0") == 0,
+    nq_tap_ok (r && strcmp (s_str (r, "model_used"), "mistral:instruct") == 0 &&
+                   strcmp (s_str (r, "instance"), "gpu0") == 0,
                "model_used and instance are set");
-    nq_tap_ok (json_integer_value (json_object_get (r, "eval_count")) > 0
-                   && json_integer_value (json_object_get (r, "prompt_eval_count")) > 0
-                   && strcmp (s_str (r, "done_reason"), "stop") == 0,
+    nq_tap_ok (json_integer_value (json_object_get (r, "eval_count")) > 0 &&
+                   json_integer_value (json_object_get (r, "prompt_eval_count")) > 0 &&
+                   strcmp (s_str (r, "done_reason"), "stop") == 0,
                "token counts and done_reason come from Ollama's final object");
     json_decref (r);
     nq_tap_ok (nq_it_count (s_wlog, "\"event\":\"job_done\"", "\"kind\":\"chat\"", NULL) == 2,
@@ -77,11 +80,13 @@ test_embed (void)
     int status;
     json_t *r = nq_it_submit (&s_broker, args, &status);
     json_t *vecs = json_object_get (r, "embeddings");
-    nq_tap_ok (status == 0 && json_integer_value (json_object_get (r, "count")) == 10 && json_array_size (vecs) == 10
-                   && json_integer_value (json_object_get (r, "dimensions")) == 384,
+    nq_tap_ok (status == 0 && json_integer_value (json_object_get (r, "count")) == 10 &&
+                   json_array_size (vecs) == 10 &&
+                   json_integer_value (json_object_get (r, "dimensions")) == 384,
                "an embed of 10 inputs returns 10 vectors of 384 dimensions");
     json_t *st = nq_sc_stats (s_port);
-    long long embeds = json_integer_value (json_object_get (json_object_get (st, "requests"), "embed")) - embeds0;
+    long long embeds =
+        json_integer_value (json_object_get (json_object_get (st, "requests"), "embed")) - embeds0;
     json_decref (st);
     nq_tap_ok (embeds == 3, "NOVAQ_EMBED_BATCH=4 made 3 /api/embed calls (%lld)", embeds);
     //  Each vector is the simulator's vector of that input (same text, same vector).
@@ -92,8 +97,9 @@ test_embed (void)
         nq_sc_resp_t resp;
         nq_sc_request (s_port, "POST", "/api/embed", body, 0, &resp);
         json_t *direct = json_loads (resp.body ? resp.body : "", 0, NULL);
-        double want = json_number_value (json_array_get (json_array_get (json_object_get (direct, "embeddings"), 0), 0));
-        double got = json_number_value (json_array_get (json_array_get (vecs, (size_t) i), 0));
+        double want = json_number_value (
+            json_array_get (json_array_get (json_object_get (direct, "embeddings"), 0), 0));
+        double got = json_number_value (json_array_get (json_array_get (vecs, (size_t)i), 0));
         in_order = fabs (want - got) < 1e-6 && want != 0;
         json_decref (direct);
         nq_sc_resp_fini (&resp);
@@ -106,16 +112,16 @@ static void
 test_reflect (void)
 {
     int status;
-    json_t *r = nq_it_submit (&s_broker,
-                              "reflect --model mistral:instruct --input 'What is a slot?' --output 'A GPU lane.'",
-                              &status);
+    json_t *r = nq_it_submit (
+        &s_broker, "reflect --model mistral:instruct --input 'What is a slot?' --output 'A GPU lane.'",
+        &status);
     json_t *score = json_object_get (r, "alignment_score");
     double s = json_number_value (score);
     const char *attempted = json_string_value (json_object_get (r, "attempted"));
     nq_tap_ok (status == 0 && attempted && *attempted && json_is_number (score) && s >= 0 && s <= 1,
                "a reflection returns a validated self-assessment (score %.2f)", s);
-    nq_tap_ok (json_is_boolean (json_object_get (r, "aligned"))
-                   && json_boolean_value (json_object_get (r, "aligned")) == (s >= 0.7),
+    nq_tap_ok (json_is_boolean (json_object_get (r, "aligned")) &&
+                   json_boolean_value (json_object_get (r, "aligned")) == (s >= 0.7),
                "aligned follows the score");
     json_decref (r);
 }
@@ -127,7 +133,8 @@ test_cancel (void)
     long long disc0 = nq_sc_stat (s_port, "disconnects");
     char cmd[2048], out[512];
     snprintf (cmd, sizeof cmd,
-              "NOVAQ_FRONTEND=%s %s/novaq submit chat --model slow:chat --no-wait 'Write a long story about queues' "
+              "NOVAQ_FRONTEND=%s %s/novaq submit chat --model slow:chat --no-wait 'Write a long story about "
+              "queues' "
               "2>/dev/null",
               s_broker.front, NQ_BUILDDIR);
     int rc = nq_h_run (cmd, out, sizeof out);
@@ -156,17 +163,19 @@ test_scale (void)
     //  novaq scale WORKER embed=3: every instance's embed pool; --instance NAME
     //  slots=N: that instance's chat pool. The broker hears it as CREDIT.
     char cmd[1024];
-    snprintf (cmd, sizeof cmd, "NOVAQ_FRONTEND=%s %s/novaq scale worker embed=3 >/dev/null 2>&1", s_broker.front,
-              NQ_BUILDDIR);
+    snprintf (cmd, sizeof cmd, "NOVAQ_FRONTEND=%s %s/novaq scale worker embed=3 >/dev/null 2>&1",
+              s_broker.front, NQ_BUILDDIR);
     int rc = nq_h_run (cmd, NULL, 0);
     nq_tap_ok (rc == 0 && nq_it_wait_count (1, 10000, s_broker.log, "\"event\":\"worker_credit\"",
                                             "\"instance\":\"gpu0\"", "\"to\":3", NULL) == 0,
                "novaq scale worker embed=3 grows gpu0's embed pool to 3");
-    snprintf (cmd, sizeof cmd, "NOVAQ_FRONTEND=%s %s/novaq scale worker --instance gpu0 slots=5 >/dev/null 2>&1",
+    snprintf (cmd, sizeof cmd,
+              "NOVAQ_FRONTEND=%s %s/novaq scale worker --instance gpu0 slots=5 >/dev/null 2>&1",
               s_broker.front, NQ_BUILDDIR);
     rc = nq_h_run (cmd, NULL, 0);
-    nq_tap_ok (rc == 0 && nq_it_wait_count (1, 10000, s_wlog, "\"event\":\"pool_scaled\"", "\"instance\":\"gpu0\"",
-                                            "\"kind\":\"chat\"", "\"slots\":5", NULL) == 0,
+    nq_tap_ok (rc == 0 &&
+                   nq_it_wait_count (1, 10000, s_wlog, "\"event\":\"pool_scaled\"", "\"instance\":\"gpu0\"",
+                                     "\"kind\":\"chat\"", "\"slots\":5", NULL) == 0,
                "novaq scale worker --instance gpu0 slots=5 resizes its chat pool");
 }
 
@@ -174,8 +183,10 @@ int
 main (void)
 {
     nq_tap_plan (19);
-    const char *sim_args[] = {"--speed", "50", "--model", "mistral:instruct,load_ms=200",
-                              "--model", "slow:chat,kind=chat,tps=0.5,load_ms=0", NULL};
+    const char *sim_args[] = {"--speed", "50",
+                              "--model", "mistral:instruct,load_ms=200",
+                              "--model", "slow:chat,kind=chat,tps=0.5,load_ms=0",
+                              NULL};
     pid_t sim = nq_it_sim_start ("sim", &s_port, sim_args);
     nq_tap_ok (sim > 0 && nq_it_broker_start (&s_broker, "broker", NULL) == 0, "simulator and broker are up");
     char ollama[256];

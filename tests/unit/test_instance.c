@@ -11,26 +11,35 @@
 static void
 s_notify (void *arg, nq_instance_t *instance)
 {
-    (void) instance;
-    (*(int *) arg)++;
+    (void)instance;
+    (*(int *)arg)++;
 }
 
 static nq_instance_defaults_t
 s_defaults (void)
 {
-    return (nq_instance_defaults_t){.slots = 4, .embed = 1, .reflect = 1, .connect_timeout_ms = 5000,
-                                    .first_byte_timeout_ms = 300000, .idle_timeout_ms = 60000,
-                                    .total_timeout_ms = 0, .probe_ms = 5000, .embed_batch = 64,
-                                    .breaker_failures = 3, .breaker_open_ms = 1000, .breaker_open_max_ms = 8000};
+    return (nq_instance_defaults_t){.slots = 4,
+                                    .embed = 1,
+                                    .reflect = 1,
+                                    .connect_timeout_ms = 5000,
+                                    .first_byte_timeout_ms = 300000,
+                                    .idle_timeout_ms = 60000,
+                                    .total_timeout_ms = 0,
+                                    .probe_ms = 5000,
+                                    .embed_batch = 64,
+                                    .breaker_failures = 3,
+                                    .breaker_open_ms = 1000,
+                                    .breaker_open_max_ms = 8000};
 }
 
 static void
 test_defaults_and_options (void **state)
 {
-    (void) state;
+    (void)state;
     char why[256];
     nq_ollama_specs_t *specs = nq_ollama_specs_parse (
-        "a=http://127.0.0.1:1;slots=2;idle_timeout=30s b=http://127.0.0.1:2;embed=3;models=m1,m2", why, sizeof why);
+        "a=http://127.0.0.1:1;slots=2;idle_timeout=30s b=http://127.0.0.1:2;embed=3;models=m1,m2", why,
+        sizeof why);
     assert_non_null (specs);
     nq_clock_t *clock = nq_clock_new_manual (0, 0);
     nq_instance_defaults_t d = s_defaults ();
@@ -73,7 +82,7 @@ test_defaults_and_options (void **state)
 static void
 test_breaker_behind_the_mutex (void **state)
 {
-    (void) state;
+    (void)state;
     char why[256];
     nq_ollama_specs_t *specs = nq_ollama_specs_parse ("g=http://127.0.0.1:1;slots=4", why, sizeof why);
     nq_clock_t *clock = nq_clock_new_manual (0, 0);
@@ -127,7 +136,7 @@ test_breaker_behind_the_mutex (void **state)
 static void
 test_echo_instance (void **state)
 {
-    (void) state;
+    (void)state;
     nq_instance_t *e = nq_instance_new_echo ("echo", NULL, 0, 3);
     assert_non_null (e);
     assert_true (nq_instance_is_echo (e));

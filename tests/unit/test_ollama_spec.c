@@ -11,10 +11,10 @@
 static void
 test_simple_entries (void **state)
 {
-    (void) state;
+    (void)state;
     char why[512];
-    nq_ollama_specs_t *s = nq_ollama_specs_parse ("  gpu0=http://10.0.0.5:11434\n\tgpu1=https://gpu1:443  ", why,
-                                                  sizeof why);
+    nq_ollama_specs_t *s =
+        nq_ollama_specs_parse ("  gpu0=http://10.0.0.5:11434\n\tgpu1=https://gpu1:443  ", why, sizeof why);
     assert_non_null (s);
     assert_int_equal (s->count, 2);
     assert_string_equal (s->specs[0].name, "gpu0");
@@ -24,8 +24,8 @@ test_simple_entries (void **state)
     //  Nothing given: every option takes its default later.
     const nq_ollama_spec_t *g = &s->specs[0];
     assert_true (g->slots == -1 && g->embed == -1 && g->reflect == -1);
-    assert_true (g->connect_timeout_ms == -1 && g->first_byte_timeout_ms == -1 && g->idle_timeout_ms == -1
-                 && g->total_timeout_ms == -1);
+    assert_true (g->connect_timeout_ms == -1 && g->first_byte_timeout_ms == -1 && g->idle_timeout_ms == -1 &&
+                 g->total_timeout_ms == -1);
     assert_int_equal (g->models_set, 0);
     assert_int_equal (g->nmodels, 0);
     assert_int_equal (g->nlabels, 0);
@@ -36,7 +36,7 @@ test_simple_entries (void **state)
 static void
 test_every_option (void **state)
 {
-    (void) state;
+    (void)state;
     char why[512];
     nq_ollama_specs_t *s = nq_ollama_specs_parse (
         "a=http://127.0.0.1:1;slots=2;embed=0;reflect=3;models=mistral:instruct,all-minilm;labels=rack1,fast;"
@@ -71,7 +71,7 @@ test_every_option (void **state)
 static void
 test_bad_entries_are_named (void **state)
 {
-    (void) state;
+    (void)state;
     static const struct {
         const char *text, *why;
     } bad[] = {
@@ -108,18 +108,18 @@ test_bad_entries_are_named (void **state)
 static void
 test_limits (void **state)
 {
-    (void) state;
+    (void)state;
     char text[8192] = "";
     size_t len = 0;
     for (int i = 0; i <= NQ_OLLAMA_SPEC_MAX; i++)
-        len += (size_t) snprintf (text + len, sizeof text - len, "i%d=http://h:%d ", i, i + 1);
+        len += (size_t)snprintf (text + len, sizeof text - len, "i%d=http://h:%d ", i, i + 1);
     char why[512];
     nq_ollama_specs_t *s = nq_ollama_specs_parse (text, why, sizeof why);
     assert_null (s);
     assert_non_null (strstr (why, "more than 64 instances"));
-    len = (size_t) snprintf (text, sizeof text, "g=http://h:1;models=");
+    len = (size_t)snprintf (text, sizeof text, "g=http://h:1;models=");
     for (int i = 0; i <= NQ_OLLAMA_SPEC_NAMES; i++)
-        len += (size_t) snprintf (text + len, sizeof text - len, "%sm%d", i ? "," : "", i);
+        len += (size_t)snprintf (text + len, sizeof text - len, "%sm%d", i ? "," : "", i);
     s = nq_ollama_specs_parse (text, why, sizeof why);
     assert_null (s);
     assert_non_null (strstr (why, "names more than 32"));
@@ -128,7 +128,7 @@ test_limits (void **state)
 static void
 test_allocation_failures (void **state)
 {
-    (void) state;
+    (void)state;
     char why[512];
     for (long n = 1; n <= 2; n++) {
         nq_alloc_fail_after (n, 0);

@@ -14,7 +14,7 @@ s_words (nq_rng_t *rng)
 {
     char text[256] = "";
     size_t len = 0;
-    int n = 3 + (int) nq_rng_below (rng, 6);
+    int n = 3 + (int)nq_rng_below (rng, 6);
     for (int i = 0; i < n; i++) {
         char word[64];
         size_t wl = nq_sim_token_text (rng, i, n, word, sizeof word);
@@ -32,7 +32,7 @@ s_object (const json_t *schema, nq_rng_t *rng, int depth)
     json_t *o = json_object ();
     const char *key;
     json_t *sub;
-    json_object_foreach ((json_t *) json_object_get (schema, "properties"), key, sub)
+    json_object_foreach ((json_t *)json_object_get (schema, "properties"), key, sub)
     {
         json_t *v = s_value (sub, rng, depth + 1);
         if (v)
@@ -59,8 +59,8 @@ s_value (const json_t *schema, nq_rng_t *rng, int depth)
         json_t *lo_v = json_object_get (schema, "minimum"), *hi_v = json_object_get (schema, "maximum");
         double lo = json_is_number (lo_v) ? json_number_value (lo_v) : 0;
         double hi = json_is_number (hi_v) ? json_number_value (hi_v) : lo + 100;
-        double x = lo + (hi - lo) * (double) nq_rng_below (rng, 1001) / 1000.0;
-        return strcmp (type, "integer") == 0 ? json_integer ((json_int_t) x) : json_real (x);
+        double x = lo + (hi - lo) * (double)nq_rng_below (rng, 1001) / 1000.0;
+        return strcmp (type, "integer") == 0 ? json_integer ((json_int_t)x) : json_real (x);
     }
     return json_null ();
 }
