@@ -1,4 +1,4 @@
-/*  infer_util.h — helpers for the Ollama worker's integration tests: a
+/*  infer_util.h — what the Ollama worker's integration tests share: a
     `novaq broker` and `novaq worker` processes on loopback against
     ollama-sim instances, jobs submitted through the `novaq` CLI, and the
     processes' JSON logs read back (events counted by their fields). The
