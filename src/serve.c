@@ -77,11 +77,13 @@ s_signal (uv_signal_t *sig, int signum)
 static void
 s_usage (FILE *out)
 {
-    fprintf (out, "Usage: novaq serve --echo [--slots N] [--config FILE]\n"
+    fprintf (out, "Usage: novaq serve [--echo [--slots N]] [--config FILE]\n"
                   "\n"
                   "Runs a broker and one worker in one process: the embedded default. Clients use\n"
-                  "NOVAQ_FRONTEND; more workers may join on NOVAQ_BACKEND. With --echo the worker\n"
-                  "runs echo slot actors (no GPU; docs/worker.md). SIGTERM drains and exits 0.\n");
+                  "NOVAQ_FRONTEND; more workers may join on NOVAQ_BACKEND. The worker serves the\n"
+                  "Ollama instances of NOVAQ_OLLAMA (default local=http://127.0.0.1:11434); with\n"
+                  "--echo it runs echo slot actors instead (no GPU; docs/worker.md). SIGTERM\n"
+                  "drains and exits 0.\n");
 }
 
 int
@@ -94,6 +96,7 @@ nq_serve_main (int argc, char **argv)
                                          {NULL, 0, NULL, 0}};
     int echo = 0;
     unsigned slots = 4;
+    int slots_given = 0;
     const char *file = NULL;
     int c;
     optind = 1;
@@ -108,6 +111,7 @@ nq_serve_main (int argc, char **argv)
                 return NQ_EXIT_USAGE;
             }
             slots = (unsigned) n;
+            slots_given = 1;
         }
         else if (c == 'c')
             file = optarg;
@@ -120,9 +124,12 @@ nq_serve_main (int argc, char **argv)
             return NQ_EXIT_USAGE;
         }
     }
-    if (!echo) {
-        fprintf (stderr, "novaq serve: only --echo workers exist in this version (Ollama inference actors "
-                         "are not part of it yet)\n");
+    if (optind < argc) {
+        fprintf (stderr, "novaq serve: unexpected argument '%s'\n", argv[optind]);
+        return NQ_EXIT_USAGE;
+    }
+    if (slots_given && !echo) {
+        fprintf (stderr, "novaq serve: --slots goes with --echo; Ollama slots come from NOVAQ_OLLAMA\n");
         return NQ_EXIT_USAGE;
     }
     nq_config_t *config = nq_app_start (file, "serve");
@@ -141,11 +148,14 @@ nq_serve_main (int argc, char **argv)
     s.drained.data = &s;
     s.broker = nq_broker_new (&loop, ctx, config);
     if (s.broker && nq_broker_start (s.broker) == 0 && nq_broker_bind_backend (s.broker, S_INPROC) == 0) {
-        nq_worker_opts_t wopts = {.endpoint = S_INPROC,
+        nq_worker_opts_t wopts = {.echo = echo,
+                                  .ollama = nq_config_str (config, NQ_CFG_OLLAMA),
+                                  .endpoint = S_INPROC,
                                   .worker_id = "serve",
                                   .slots = slots,
                                   .heartbeat_ms = (uint64_t) nq_config_int (config, NQ_CFG_HEARTBEAT),
                                   .liveness = (uint32_t) nq_config_int (config, NQ_CFG_LIVENESS)};
+        nq_instance_defaults_from_config (&wopts.defaults, config);
         s.worker = nq_worker_start (&wopts, ctx, s_on_drained, &s.drained);
     }
     if (s.worker) {
@@ -154,7 +164,8 @@ nq_serve_main (int argc, char **argv)
         s.sigint.data = s.sigterm.data = &s;
         uv_signal_start (&s.sigint, s_signal, SIGINT);
         uv_signal_start (&s.sigterm, s_signal, SIGTERM);
-        NQ_LOG_INFO ("serve_started", NQ_LS ("frontend", nq_config_str (config, NQ_CFG_FRONTEND)), NQ_LU ("slots", slots));
+        NQ_LOG_INFO ("serve_started", NQ_LS ("frontend", nq_config_str (config, NQ_CFG_FRONTEND)),
+                     NQ_LS ("worker", echo ? "echo" : "ollama"));
         uv_run (&loop, UV_RUN_DEFAULT);
         rc = NQ_EXIT_OK;
         NQ_LOG_INFO ("serve_stopped");

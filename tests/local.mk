@@ -8,7 +8,7 @@ EXTRA_DIST += tests/run-one tests/unit/nqtest.h
 
 # Unit tests (cmocka, TAP output).
 FOUNDATION_UNIT = tests/unit/test_errors tests/unit/test_alloc tests/unit/test_clock \
-	tests/unit/test_log tests/unit/test_config
+	tests/unit/test_log tests/unit/test_config tests/unit/test_ollama_spec
 check_PROGRAMS += $(FOUNDATION_UNIT)
 UNIT_TESTS += $(FOUNDATION_UNIT)
 TESTS += $(FOUNDATION_UNIT)
@@ -27,6 +27,9 @@ tests_unit_test_log_LDADD = $(NQ_TEST_LIBS)
 tests_unit_test_config_SOURCES = tests/unit/test_config.c
 tests_unit_test_config_CFLAGS = $(NQ_TEST_CFLAGS)
 tests_unit_test_config_LDADD = $(NQ_TEST_LIBS)
+tests_unit_test_ollama_spec_SOURCES = tests/unit/test_ollama_spec.c
+tests_unit_test_ollama_spec_CFLAGS = $(NQ_TEST_CFLAGS)
+tests_unit_test_ollama_spec_LDADD = $(NQ_TEST_LIBS)
 
 # The integration harness, linked into every integration test.
 noinst_LIBRARIES += libnqharness.a

@@ -31,7 +31,7 @@
 enum { S_TICK = 0x300 };
 
 typedef struct {
-    nq_echo_arg_t *arg;
+    nq_slot_arg_t *arg;
     nq_actor_t *self;
     nq_msg_t *job;            //  the JOB being served (owned), or NULL
     const char *text;         //  what to echo (inside job, after directives)
@@ -160,7 +160,7 @@ s_answer (s_echo_t *E)
     r->attempt = E->job->u.job.attempt;
     r->kind = job->kind;
     r->model_used = job->model;
-    r->instance = E->arg->ctx->instance;
+    r->instance = nq_instance_name (E->arg->ctx->instances[E->arg->inst]);
     r->duration_ms = s_now (E) - E->started_ms;
     float *vectors = NULL;
     char attempted[512];
@@ -334,7 +334,7 @@ s_init (nq_actor_t *self, void *arg)
     nq_actor_t *link = s_link (E);
     if (!link)
         return NQ_EUNAVAILABLE;
-    return nq_link_register (link, self, E->arg->kind);
+    return nq_link_register (link, self, E->arg->kind, E->arg->inst);
 }
 
 static void

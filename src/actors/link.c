@@ -18,11 +18,18 @@
 typedef struct {
     nq_actor_t *actor;    //  a reference
     nq_kind_t kind;
+    size_t inst;          //  index into ctx->instances
     int busy;
     int leaving;
     char job_id[NQ_ID_LEN + 1];
     uint32_t attempt;
 } s_slot_t;
+
+//  One slot group (instance, kind) as last announced.
+typedef struct {
+    uint32_t capacity;
+    uint64_t models_version, warm_version;
+} s_group_t;
 
 typedef struct {
     nq_wctx_t *ctx;
@@ -35,7 +42,7 @@ typedef struct {
     uint64_t heartbeat_ms;
     uint32_t liveness;
     uint64_t last_broker_ms;
-    uint32_t credit_sent[NQ_WORKER_KINDS];
+    s_group_t *groups;    //  [inst * NQ_WORKER_KINDS + kind]: what the broker was told
     int draining, drained;
     uint64_t drain_deadline_ms;
 } s_link_t;
@@ -44,6 +51,7 @@ typedef struct {
 typedef struct {
     nq_actor_t *slot;
     nq_kind_t kind;
+    size_t inst;
 } s_slot_mail_t;
 
 static uint64_t
@@ -93,59 +101,111 @@ s_fail_job (s_link_t *L, const char *job_id, uint32_t attempt, int code, const c
     s_fail_job_ex (L, job_id, attempt, code, message, retryable, 0);
 }
 
-static uint32_t
-s_capacity (s_link_t *L, nq_kind_t kind)
+static s_group_t *
+s_group (s_link_t *L, size_t inst, nq_kind_t kind)
 {
-    if (L->draining)
+    return &L->groups[inst * NQ_WORKER_KINDS + (size_t) kind];
+}
+
+//  Slots offered for (instance, kind): its live slot actors, none while
+//  draining or while the instance's models are unknown, and no more than
+//  its breaker permits (ramping up after a close). While the breaker is
+//  open or half open none: the instance's probe is the half-open probe, so
+//  no job is routed to a sick instance to find out.
+static uint32_t
+s_capacity (s_link_t *L, size_t inst, nq_kind_t kind)
+{
+    nq_instance_t *instance = L->ctx->instances[inst];
+    if (L->draining || !nq_instance_models_known (instance))
         return 0;
-    uint32_t n = 0;
+    nq_breaker_state_t state = nq_instance_state (instance);
+    if (state != NQ_BREAKER_CLOSED && state != NQ_BREAKER_DISABLED)
+        return 0;
+    unsigned n = 0;
     for (size_t i = 0; i < L->nslots; i++)
-        n += L->slots[i].kind == kind && !L->slots[i].leaving;
-    return n;
+        n += L->slots[i].kind == kind && L->slots[i].inst == inst && !L->slots[i].leaving;
+    return nq_instance_permits (instance, n);
 }
 
 static void
 s_send_ready (s_link_t *L)
 {
-    nq_slot_t groups[NQ_WORKER_KINDS];
-    size_t n = 0;
-    for (int k = 1; k < NQ_WORKER_KINDS; k++)
-        if (L->ctx->slots[k]) {
-            groups[n] = (nq_slot_t){.kind = (nq_kind_t) k, .instance = L->ctx->instance,
-                                    .models = L->ctx->nmodels ? L->ctx->models : NULL,
-                                    .models_count = L->ctx->nmodels,
-                                    .capacity = s_capacity (L, (nq_kind_t) k)};
-            L->credit_sent[k] = groups[n].capacity;
-            n++;
-        }
     nq_msg_t m;
     nq_msg_init (&m, NQ_CMD_READY);
+    size_t count = L->ctx->ninstances * (NQ_WORKER_KINDS - 1);
+    nq_slot_t *groups = nq_msg_alloc (&m, count * sizeof *groups);
+    if (!groups) {
+        nq_msg_fini (&m);
+        NQ_LOG_ERROR ("link_ready_failed", NQ_LS ("error", nq_strerror (NQ_ENOMEM)));
+        return;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < L->ctx->ninstances; i++) {
+        nq_instance_view_t v;
+        if (nq_instance_view (L->ctx->instances[i], &m, &v) != 0)
+            memset (&v, 0, sizeof v);
+        for (int k = 1; k < NQ_WORKER_KINDS; k++) {
+            s_group_t *g = s_group (L, i, (nq_kind_t) k);
+            groups[n] = (nq_slot_t){.kind = (nq_kind_t) k, .instance = nq_instance_name (L->ctx->instances[i]),
+                                    .models = v.known && !v.any ? v.models : NULL,
+                                    .models_count = v.known && !v.any ? v.nmodels : 0, .warm = v.warm,
+                                    .warm_count = v.nwarm, .capacity = s_capacity (L, i, (nq_kind_t) k)};
+            g->capacity = groups[n].capacity;
+            g->models_version = v.models_version;
+            g->warm_version = v.warm_version;
+            n++;
+        }
+    }
     m.u.ready.worker_id = L->ctx->worker_id;
     m.u.ready.heartbeat_ms = (uint32_t) L->ctx->heartbeat_ms;
     m.u.ready.liveness = L->ctx->liveness;
     m.u.ready.slots = groups;
     m.u.ready.slots_count = n;
     s_send (L, &m);
+    nq_msg_fini (&m);
 }
 
-//  Tells the broker of every kind whose capacity changed.
+//  Tells the broker of every group whose capacity or lists changed; the
+//  lists go before (in the same CREDIT as) the capacity they allow.
 static void
 s_credit (s_link_t *L)
 {
-    for (int k = 1; k < NQ_WORKER_KINDS; k++) {
-        if (!L->ctx->slots[k])
-            continue;
-        uint32_t cap = s_capacity (L, (nq_kind_t) k);
-        if (cap == L->credit_sent[k])
-            continue;
-        nq_msg_t m;
-        nq_msg_init (&m, NQ_CMD_CREDIT);
-        m.u.credit.instance = L->ctx->instance;
-        m.u.credit.kind = (nq_kind_t) k;
-        m.u.credit.credit = cap;
-        if (s_send (L, &m) == 0)
-            L->credit_sent[k] = cap;
-    }
+    for (size_t i = 0; i < L->ctx->ninstances; i++)
+        for (int k = 1; k < NQ_WORKER_KINDS; k++) {
+            s_group_t *g = s_group (L, i, (nq_kind_t) k);
+            uint32_t cap = s_capacity (L, i, (nq_kind_t) k);
+            nq_msg_t m;
+            nq_msg_init (&m, NQ_CMD_CREDIT);
+            nq_instance_view_t v;
+            if (nq_instance_view (L->ctx->instances[i], &m, &v) != 0) {
+                nq_msg_fini (&m);
+                continue;
+            }
+            int models = v.known && !v.any && v.models_version != g->models_version;
+            int warm = v.warm_version != g->warm_version;
+            if (cap != g->capacity || models || warm) {
+                nq_credit_t *c = &m.u.credit;
+                c->instance = nq_instance_name (L->ctx->instances[i]);
+                c->kind = (nq_kind_t) k;
+                c->credit = cap;
+                if (models) {
+                    c->has |= NQ_CREDIT_MODELS;
+                    c->models = v.models;
+                    c->models_count = v.nmodels;
+                }
+                if (warm) {
+                    c->has |= NQ_CREDIT_WARM;
+                    c->warm = v.warm;
+                    c->warm_count = v.nwarm;
+                }
+                if (s_send (L, &m) == 0) {
+                    g->capacity = cap;
+                    g->models_version = v.models_version;
+                    g->warm_version = v.warm_version;
+                }
+            }
+            nq_msg_fini (&m);
+        }
 }
 
 //  --------------------------------------------------------------------------
@@ -186,10 +246,16 @@ static void
 s_on_job (s_link_t *L, nq_msg_t *msg)
 {
     nq_job_t *job = &msg->u.job.job;
+    const char *placed = msg->u.job.instance;    //  the group the broker chose
     s_slot_t *free_slot = NULL;
-    for (size_t i = 0; i < L->nslots && !free_slot; i++)
-        if (L->slots[i].kind == job->kind && !L->slots[i].busy && !L->slots[i].leaving)
-            free_slot = &L->slots[i];
+    for (size_t i = 0; i < L->nslots && !free_slot; i++) {
+        s_slot_t *s = &L->slots[i];
+        if (s->kind != job->kind || s->busy || s->leaving)
+            continue;
+        nq_instance_t *instance = L->ctx->instances[s->inst];
+        if (placed ? strcmp (placed, nq_instance_name (instance)) == 0 : nq_instance_serves (instance, job->model))
+            free_slot = s;
+    }
     if (!free_slot || L->draining) {
         //  The broker's view of our credit was a step behind: hand it back.
         s_fail_job_ex (L, job->id, msg->u.job.attempt, NQ_EUNAVAILABLE, "no free slot on this worker", 1, 1);
@@ -213,28 +279,34 @@ s_on_job (s_link_t *L, nq_msg_t *msg)
     free_slot->attempt = kept->u.job.attempt;
 }
 
+//  SCALE: the pools of kind (none: chat, or every kind for echo) of the
+//  named instance ("*": every instance) take scale->slots actors.
 static void
 s_on_scale (s_link_t *L, const nq_scale_t *scale)
 {
-    nq_actor_t *root = atomic_load (&L->ctx->root);
     int done = 0;
-    for (int k = 1; k < NQ_WORKER_KINDS && root; k++) {
-        if ((scale->kind != NQ_KIND_NONE && (int) scale->kind != k) || !L->ctx->slots[k])
+    const char *name = scale->instance ? scale->instance : "*";
+    for (size_t i = 0; i < L->ctx->ninstances; i++) {
+        if (strcmp (name, "*") != 0 && strcmp (name, nq_instance_name (L->ctx->instances[i])) != 0)
             continue;
-        char id[32];
-        nq_worker_pool_id ((nq_kind_t) k, id, sizeof id);
-        nq_actor_t *pool = nq_supervisor_child (root, id);
-        if (pool) {
-            int rc = nq_supervisor_pool_resize (pool, scale->slots);
-            NQ_LOG_INFO ("pool_scaled", NQ_LS ("kind", nq_kind_name ((nq_kind_t) k)), NQ_LU ("slots", scale->slots),
-                         NQ_LS ("result", nq_strerror (rc)));
-            done += rc == 0;
-            nq_actor_unref (&pool);
+        for (int k = 1; k < NQ_WORKER_KINDS; k++) {
+            int wanted = scale->kind != NQ_KIND_NONE ? (int) scale->kind == k : L->ctx->echo || k == NQ_KIND_CHAT;
+            if (!wanted)
+                continue;
+            nq_actor_t *pool = nq_worker_pool (L->ctx, i, (nq_kind_t) k);
+            if (pool) {
+                int rc = nq_supervisor_pool_resize (pool, scale->slots);
+                NQ_LOG_INFO ("pool_scaled", NQ_LS ("instance", nq_instance_name (L->ctx->instances[i])),
+                             NQ_LS ("kind", nq_kind_name ((nq_kind_t) k)), NQ_LU ("slots", scale->slots),
+                             NQ_LS ("result", nq_strerror (rc)));
+                done += rc == 0;
+                nq_actor_unref (&pool);
+            }
         }
     }
     if (!done)
-        NQ_LOG_WARN ("scale_ignored", NQ_LS ("instance", scale->instance),
-                     NQ_LS ("kind", scale->kind ? nq_kind_name (scale->kind) : "all"));
+        NQ_LOG_WARN ("scale_ignored", NQ_LS ("instance", name),
+                     NQ_LS ("kind", scale->kind ? nq_kind_name (scale->kind) : "none"));
 }
 
 static void s_drain_begin (s_link_t *L, uint64_t deadline_ms);
@@ -469,7 +541,7 @@ s_handle (nq_actor_t *self, nq_mail_t *mail)
             L->slots = grown;
             L->cap = cap;
         }
-        L->slots[L->nslots++] = (s_slot_t){.actor = m->slot, .kind = m->kind};
+        L->slots[L->nslots++] = (s_slot_t){.actor = m->slot, .kind = m->kind, .inst = m->inst};
         s_credit (L);
         break;
     }
@@ -499,6 +571,9 @@ s_handle (nq_actor_t *self, nq_mail_t *mail)
     case NQ_LINK_TICK:
         s_tick (L);
         break;
+    case NQ_LINK_REFRESH:
+        s_credit (L);
+        break;
     default:
         break;
     }
@@ -515,8 +590,11 @@ s_init (nq_actor_t *self, void *arg)
     L->self = self;
     L->heartbeat_ms = L->ctx->heartbeat_ms;
     L->liveness = L->ctx->liveness;
+    L->groups = nq_calloc (L->ctx->ninstances * NQ_WORKER_KINDS, sizeof *L->groups);
     nq_limits_defaults (&L->limits);
     nq_actor_set_state (self, L);
+    if (!L->groups)
+        return NQ_ENOMEM;
     s_connect (L);
     if (!L->zuv)
         return NQ_EIO;
@@ -547,6 +625,7 @@ s_fini (nq_actor_t *self)
     while (L->nslots)
         s_slot_remove (L, &L->slots[0]);
     nq_free (L->slots);
+    nq_free (L->groups);
     nq_free (L);
 }
 
@@ -559,9 +638,9 @@ nq_link_start (nq_runtime_t *rt, nq_actor_t *parent, void *arg, nq_actor_t **chi
 }
 
 int
-nq_link_register (nq_actor_t *link, nq_actor_t *slot, nq_kind_t kind)
+nq_link_register (nq_actor_t *link, nq_actor_t *slot, nq_kind_t kind, size_t inst)
 {
-    s_slot_mail_t m = {nq_actor_ref (slot), kind};
+    s_slot_mail_t m = {nq_actor_ref (slot), kind, inst};
     int rc = nq_actor_send (link, NQ_LINK_REGISTER, &m, sizeof m);
     if (rc)
         nq_actor_unref (&m.slot);
@@ -571,7 +650,7 @@ nq_link_register (nq_actor_t *link, nq_actor_t *slot, nq_kind_t kind)
 int
 nq_link_unregister (nq_actor_t *link, nq_actor_t *slot)
 {
-    s_slot_mail_t m = {nq_actor_ref (slot), NQ_KIND_NONE};
+    s_slot_mail_t m = {nq_actor_ref (slot), NQ_KIND_NONE, 0};
     int rc = nq_actor_send (link, NQ_LINK_UNREGISTER, &m, sizeof m);
     if (rc)
         nq_actor_unref (&m.slot);

@@ -2,11 +2,14 @@
 
     The link owns the worker's DEALER socket (on its actor loop, through
     zuv) and speaks the worker side of NQP/1: it introduces the worker with
-    READY (one slot group per kind it serves, as large as the number of slot
-    actors of that kind that registered), sends heartbeats and watches the
+    READY (one slot group per (instance, kind), as large as the number of
+    slot actors of that instance and kind that registered, capped by the
+    instance's breaker permits and 0 while its models are unknown), sends
+    CREDIT (with the models and warm lists when they changed) whenever any
+    of that changes, sends heartbeats and watches the
     broker's, hands each JOB to a free slot actor, relays what slot actors
     send back (chunks, results, failures), passes CANCEL to the actor running
-    that attempt, answers SCALE by resizing that kind's pool (and CREDIT
+    that attempt, answers SCALE by resizing the pools it names (and CREDIT
     follows as slot actors register or leave), and reconnects with READY
     when the broker says DISCONNECT or falls silent for liveness × heartbeat.
 
@@ -34,6 +37,7 @@ enum {
     NQ_LINK_FINISH,              //  to the link: a job's last message; the actor is free
     NQ_LINK_DRAIN,               //  to the link: stop taking work, finish, say BYE
     NQ_LINK_TICK,                //  the link's heartbeat timer
+    NQ_LINK_REFRESH,             //  to the link: an instance changed (breaker, models, warm)
     NQ_LINK_JOB = 0x200,         //  to a slot actor: an nq_msg_t * (JOB) it now owns
     NQ_LINK_CANCEL               //  to a slot actor: nq_link_cancel_t
 };
@@ -47,8 +51,9 @@ typedef struct {
     context (worker_int.h). */
 int nq_link_start (nq_runtime_t *rt, nq_actor_t *parent, void *arg, nq_actor_t **child_p);
 
-/*  Tells link that slot (of kind) takes jobs, or no longer does. Any thread. */
-int nq_link_register (nq_actor_t *link, nq_actor_t *slot, nq_kind_t kind);
+/*  Tells link that slot (of kind, serving instance inst — an index into the
+    worker's instances) takes jobs, or no longer does. Any thread. */
+int nq_link_register (nq_actor_t *link, nq_actor_t *slot, nq_kind_t kind, size_t inst);
 int nq_link_unregister (nq_actor_t *link, nq_actor_t *slot);
 
 /*  Encodes msg and has link send it to the broker; finish says it is the

@@ -21,7 +21,11 @@ libnqworker_a_SOURCES = \
 	src/actors/echo.c \
 	src/actors/worker.c src/actors/worker.h \
 	src/actors/worker_main.c \
-	src/actors/reflect.c src/actors/reflect.h
+	src/actors/reflect.c src/actors/reflect.h \
+	src/actors/instance.c src/actors/instance.h \
+	src/actors/probe.c \
+	src/actors/infer_int.h src/actors/infer.c src/actors/infer_chat.c \
+	src/actors/infer_embed.c src/actors/infer_reflect.c
 
 # Unit tests of the actor runtime (in-process, driven clocks).
 NQ_ACTORS_TEST_LIBS = libnqactors.a $(NQ_TEST_LIBS)
@@ -65,3 +69,24 @@ TESTS += tests/unit/test_reflect
 tests_unit_test_reflect_SOURCES = tests/unit/test_reflect.c
 tests_unit_test_reflect_CFLAGS = $(NQ_TEST_CFLAGS)
 tests_unit_test_reflect_LDADD = libnqworker.a $(NQ_ACTORS_TEST_LIBS)
+
+check_PROGRAMS += tests/unit/test_instance
+UNIT_TESTS += tests/unit/test_instance
+TESTS += tests/unit/test_instance
+tests_unit_test_instance_SOURCES = tests/unit/test_instance.c
+tests_unit_test_instance_CFLAGS = $(NQ_TEST_CFLAGS)
+tests_unit_test_instance_LDADD = libnqworker.a $(NQ_ACTORS_TEST_LIBS)
+
+# The Ollama worker end to end: broker, worker and ollama-sim processes.
+INFER_ITEST = tests/integration/test_infer tests/integration/test_infer_faults
+check_PROGRAMS += $(INFER_ITEST)
+TESTS += $(INFER_ITEST)
+noinst_LIBRARIES += libnqinferit.a
+libnqinferit_a_SOURCES = tests/integration/infer_util.c tests/integration/infer_util.h
+libnqinferit_a_CFLAGS = $(NQ_ITEST_CFLAGS)
+tests_integration_test_infer_SOURCES = tests/integration/test_infer.c
+tests_integration_test_infer_CFLAGS = $(NQ_ITEST_CFLAGS)
+tests_integration_test_infer_LDADD = libnqinferit.a $(NQ_SIM_ITEST_LIBS) -lm
+tests_integration_test_infer_faults_SOURCES = tests/integration/test_infer_faults.c
+tests_integration_test_infer_faults_CFLAGS = $(NQ_ITEST_CFLAGS)
+tests_integration_test_infer_faults_LDADD = libnqinferit.a $(NQ_SIM_ITEST_LIBS)

@@ -47,7 +47,7 @@ nq_ndjson_destroy (nq_ndjson_t **self_p)
 }
 
 int
-nq_utf8_valid (const char *data, size_t len)
+nq_ndjson_utf8_valid (const char *data, size_t len)
 {
     const unsigned char *s = (const unsigned char *)data;
     size_t i = 0;
@@ -96,7 +96,7 @@ s_deliver (nq_ndjson_t *self, char *line, size_t len)
         len--;
     if (len == 0)
         return 0;
-    if (!nq_utf8_valid (line, len))
+    if (!nq_ndjson_utf8_valid (line, len))
         return NQ_EPROTO_UTF8;
     char saved = line[len];
     line[len] = '\0';

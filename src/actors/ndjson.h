@@ -48,6 +48,6 @@ size_t nq_ndjson_lines (const nq_ndjson_t *self);
 
 /*  1 when data[0..len) is valid UTF-8 (no overlongs, surrogates or code
     points past U+10FFFF), else 0. */
-int nq_utf8_valid (const char *data, size_t len);
+int nq_ndjson_utf8_valid (const char *data, size_t len);
 
 #endif

@@ -367,7 +367,13 @@ s_on_write (char *data, size_t size, size_t nmemb, void *userp)
     if (req->cancelled || req->err_code)
         //  Refusing the data ends the transfer (a write error).
         return req->cancelled || !req->streaming ? 0 : n;
+    int first = req->last_byte == 0;
     req->last_byte = uv_now (req->client->loop);
+    //  The first byte moves the request from its first-byte deadline to its
+    //  idle deadline, which may be earlier (idle < first-byte timeout):
+    //  re-arm. Later bytes only push the idle deadline later.
+    if (first)
+        s_watchdog_arm (req->client);
     if (req->status == 0) {
         long status = 0;
         curl_easy_getinfo (req->easy, CURLINFO_RESPONSE_CODE, &status);
@@ -595,6 +601,8 @@ s_body (const nq_ollama_params_t *p)
         json_object_set_new (body, "options", options);
     if (p->keep_alive)
         json_object_set_new (body, "keep_alive", json_string (p->keep_alive));
+    if (p->format && !json_is_null (p->format))
+        json_object_set (body, "format", (json_t *)p->format);
     return body;
 }
 
@@ -645,6 +653,10 @@ nq_ollama_embed (nq_ollama_t *self, const nq_ollama_params_t *params, const nq_o
     if (!body)
         return NQ_ENOMEM;
     json_object_set (body, "input", (json_t *)params->input);
+    if (params->dimensions)
+        json_object_set_new (body, "dimensions", json_integer (params->dimensions));
+    if (params->no_truncate)
+        json_object_set_new (body, "truncate", json_false ());
     return s_start (self, S_EMBED, "/api/embed", body, 0, params->traceparent, handler, req_p);
 }
 

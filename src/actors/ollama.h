@@ -95,8 +95,11 @@ typedef struct {
     const char *prompt;         //  generate
     const char *system;         //  generate: optional
     const json_t *input;        //  embed: array of strings (or one string)
+    unsigned dimensions;        //  embed: output dimensions; 0: the model's own
+    int no_truncate;            //  embed: "truncate": false (Ollama's default is true)
     const json_t *options;      //  optional object (temperature, num_predict, num_ctx only if set, …)
     const char *keep_alive;     //  optional ("5m", "0", "-1")
+    const json_t *format;       //  chat/generate: optional structured output ("json" or a JSON schema)
     int no_stream;              //  chat/generate: one object instead of a stream
     const char *traceparent;    //  optional W3C trace context header
 } nq_ollama_params_t;

@@ -1,29 +1,39 @@
 /*  worker.h — a worker process: actors under supervisors, connected to the
     broker.
 
-    The supervision tree (one_for_all at the root, so a restarted link is
-    followed by slot actors that register with it again):
+    The supervision tree of an Ollama worker (one_for_all at the root, so a
+    restarted link is followed by slot actors that register with it again):
 
         root (one_for_all)
-          ├─ link           the broker connection (link.h)
-          ├─ echo-chat      pool supervisor of chat slot actors
-          ├─ echo-embed     pool supervisor of embed slot actors
-          └─ echo-reflect   pool supervisor of reflect slot actors
+          ├─ link              the broker connection (link.h)
+          ├─ inst-NAME         one supervisor per instance (one_for_one)
+          │    ├─ probe        /api/tags, /api/ps; the half-open probe
+          │    ├─ chat         pool: one chat actor per Ollama slot
+          │    ├─ embed        pool of embedding actors
+          │    └─ reflect      pool of reflection actors
+          └─ inst-…
 
+    An echo worker (`--echo`) has the link and three pools of echo slot
+    actors (echo-chat, echo-embed, echo-reflect) for one pseudo-instance.
     Pools grow and shrink when the broker forwards SCALE (novaq scale). A
     root supervisor that gives up ends the process with status 1; the broker
-    then requeues what the worker held. `novaq worker --echo` runs one. */
+    then requeues what the worker held. */
 #ifndef NQ_WORKER_H
 #define NQ_WORKER_H
+
+#include "actors/instance.h"
 
 #include <stdint.h>
 
 typedef struct {
+    int echo;                     //  echo slot actors (no Ollama)
+    const char *ollama;           //  not echo: the instances (NOVAQ_OLLAMA's text)
+    nq_instance_defaults_t defaults;    //  not echo: NOVAQ_OLLAMA_* and breaker settings
     const char *endpoint;         //  the broker's backend
     const char *worker_id;        //  NULL: host-pid
-    const char *instance;         //  slot groups' instance name (default "echo")
-    const char *models;           //  comma-separated models served; NULL: any
-    unsigned slots;               //  slot actors per kind at start (default 4)
+    const char *instance;         //  echo: the slot groups' instance name (default "echo")
+    const char *models;           //  echo: comma-separated models served; NULL: any
+    unsigned slots;               //  echo: slot actors per kind at start (default 4)
     uint64_t heartbeat_ms;        //  proposed to the broker
     uint32_t liveness;
     uint64_t drain_timeout_ms;    //  SIGTERM: how long running jobs may take
@@ -41,7 +51,7 @@ int nq_worker_drain (nq_worker_t *self);
     leaked a handle. */
 int nq_worker_destroy (nq_worker_t **self_p);
 
-/*  `novaq worker --echo [--slots N] …` */
+/*  `novaq worker [--echo [--slots N] …]` */
 int nq_worker_main (int argc, char **argv);
 
 #endif

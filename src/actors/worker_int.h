@@ -1,9 +1,10 @@
 /*  worker_int.h — what the actors of one worker process share (private to
-    src/actors/worker*.c, link.c and echo.c). */
+    src/actors/worker*.c, link.c, echo.c, probe.c and infer*.c). */
 #ifndef NQ_WORKER_INT_H
 #define NQ_WORKER_INT_H
 
 #include "actors/actor.h"
+#include "actors/instance.h"
 #include "common/protocol.h"
 
 #include <stdatomic.h>
@@ -15,11 +16,9 @@ typedef struct {
     void *zmq_ctx;
     char endpoint[256];
     char worker_id[128];
-    char instance[64];
-    unsigned slots[NQ_WORKER_KINDS];    //  slot actors per kind at start (0: kind not served)
-    const char *models[16];             //  models served (none: any), pointing into models_buf
-    size_t nmodels;
-    char models_buf[1024];
+    int echo;                       //  echo slot actors instead of Ollama inference actors
+    nq_instance_t **instances;      //  one slot group per (instance, kind); owned by the worker
+    size_t ninstances;
     uint64_t heartbeat_ms;
     uint32_t liveness;
     uint64_t drain_timeout_ms;
@@ -29,15 +28,23 @@ typedef struct {
     void *on_drained_arg;
 } nq_wctx_t;
 
-/*  The pool supervisor's child id for kind ("echo-chat", …). */
-void nq_worker_pool_id (nq_kind_t kind, char *buf, size_t cap);
+/*  A reference to the pool supervisor of (instance index, kind), or NULL
+    (any thread; the caller unrefs it). */
+nq_actor_t *nq_worker_pool (nq_wctx_t *ctx, size_t instance, nq_kind_t kind);
 
-/*  Supervisor child start function of an echo slot actor; arg is an
-    nq_echo_arg_t. */
+/*  What every slot actor is started with: the worker, its instance (index
+    into ctx->instances) and its kind. */
 typedef struct {
     nq_wctx_t *ctx;
+    size_t inst;
     nq_kind_t kind;
-} nq_echo_arg_t;
+} nq_slot_arg_t;
+
+/*  Supervisor child start functions of the slot actors (arg: an
+    nq_slot_arg_t) and of an instance's probe (arg: an nq_slot_arg_t whose
+    kind is unused). */
 int nq_echo_start (nq_runtime_t *rt, nq_actor_t *parent, void *arg, nq_actor_t **child_p);
+int nq_infer_start (nq_runtime_t *rt, nq_actor_t *parent, void *arg, nq_actor_t **child_p);
+int nq_probe_start (nq_runtime_t *rt, nq_actor_t *parent, void *arg, nq_actor_t **child_p);
 
 #endif

@@ -1,5 +1,6 @@
-/*  worker_main.c — `novaq worker --echo`: a worker process until SIGTERM
-    (graceful: drain, then exit) or SIGINT. */
+/*  worker_main.c — `novaq worker [--echo]`: a worker process until SIGTERM
+    (graceful: drain, then exit) or SIGINT. Without --echo it serves the
+    Ollama instances of NOVAQ_OLLAMA. */
 #include "actors/worker.h"
 
 #include "common/app.h"
@@ -25,19 +26,25 @@ static void
 s_usage (FILE *out)
 {
     fprintf (out,
-             "Usage: novaq worker --echo [--slots N] [--worker-id ID] [--instance NAME] [--models A,B]\n"
-             "                    [--drain-timeout DUR] [--config FILE]\n"
+             "Usage: novaq worker [--worker-id ID] [--drain-timeout DUR] [--config FILE]\n"
+             "       novaq worker --echo [--slots N] [--instance NAME] [--models A,B] [options]\n"
              "\n"
-             "Runs a worker connected to the broker's NOVAQ_BACKEND. With --echo it needs no\n"
-             "GPU: it serves every kind and any model, echoing, streaming, sleeping or failing\n"
-             "on request (docs/worker.md), and honours cancel. SIGTERM drains: no new work,\n"
-             "running jobs finish (up to --drain-timeout, default 30s), then it exits 0.\n"
+             "Runs a worker connected to the broker's NOVAQ_BACKEND. It serves the Ollama\n"
+             "instances of NOVAQ_OLLAMA (name=url[;slots=N;embed=N;reflect=N;models=a,b;…]\n"
+             "entries): one supervisor per instance with its circuit breaker and probe, chat\n"
+             "actors (one per Ollama slot), embedding and reflection actors (docs/worker.md).\n"
+             "With --echo it needs no GPU: it serves every kind and any model, echoing,\n"
+             "streaming, sleeping or failing on request, and honours cancel. SIGTERM drains:\n"
+             "no new work, running jobs finish (up to --drain-timeout, default 30s), then it\n"
+             "exits 0.\n"
              "\n"
-             "  --echo             run the echo slot actors (required in this version)\n"
-             "  --slots N          slot actors per kind at start (default 4, 1-1024)\n"
              "  --worker-id ID     the name the broker knows this worker by (default host-pid)\n"
-             "  --instance NAME    the slot groups' instance name (default echo)\n"
-             "  --models A,B       serve only these models (default: any)\n");
+             "  --drain-timeout D  on SIGTERM, how long running jobs may take (default 30s)\n"
+             "  --config FILE      configuration file (NOVAQ_* settings)\n"
+             "  --echo             run echo slot actors instead of Ollama inference actors\n"
+             "  --slots N          echo: slot actors per kind at start (default 4, 1-1024)\n"
+             "  --instance NAME    echo: the slot groups' instance name (default echo)\n"
+             "  --models A,B       echo: serve only these models (default: any)\n");
 }
 
 static void
@@ -84,7 +91,7 @@ nq_worker_main (int argc, char **argv)
         {"drain-timeout", required_argument, NULL, 'd'}, {"config", required_argument, NULL, 'c'},
         {"models", required_argument, NULL, 'm'},
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
-    int echo = 0;
+    int echo = 0, echo_only = 0;
     nq_worker_opts_t wopts = {0};
     const char *file = NULL;
     int c;
@@ -102,6 +109,7 @@ nq_worker_main (int argc, char **argv)
                 return NQ_EXIT_USAGE;
             }
             wopts.slots = (unsigned) n;
+            echo_only = 1;
             break;
         }
         case 'w':
@@ -109,9 +117,11 @@ nq_worker_main (int argc, char **argv)
             break;
         case 'i':
             wopts.instance = optarg;
+            echo_only = 1;
             break;
         case 'm':
             wopts.models = optarg;
+            echo_only = 1;
             break;
         case 'd': {
             int64_t ms;
@@ -133,14 +143,21 @@ nq_worker_main (int argc, char **argv)
             return NQ_EXIT_USAGE;
         }
     }
-    if (!echo) {
-        fprintf (stderr, "novaq worker: only --echo workers exist in this version (Ollama inference actors "
-                         "are not part of it yet)\n");
+    if (optind < argc) {
+        fprintf (stderr, "novaq worker: unexpected argument '%s'\n", argv[optind]);
+        return NQ_EXIT_USAGE;
+    }
+    if (echo_only && !echo) {
+        fprintf (stderr, "novaq worker: --slots, --instance and --models go with --echo; an Ollama worker "
+                         "takes its instances and slots from NOVAQ_OLLAMA\n");
         return NQ_EXIT_USAGE;
     }
     nq_config_t *config = nq_app_start (file, "worker");
     if (!config)
         return NQ_EXIT_USAGE;
+    wopts.echo = echo;
+    wopts.ollama = nq_config_str (config, NQ_CFG_OLLAMA);
+    nq_instance_defaults_from_config (&wopts.defaults, config);
     wopts.endpoint = nq_config_str (config, NQ_CFG_BACKEND);
     wopts.heartbeat_ms = (uint64_t) nq_config_int (config, NQ_CFG_HEARTBEAT);
     wopts.liveness = (uint32_t) nq_config_int (config, NQ_CFG_LIVENESS);

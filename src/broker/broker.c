@@ -64,7 +64,6 @@ static int
 s_io_dispatch (void *arg, const nq_bworker_t *w, int group, const nq_bjob_t *job)
 {
     nq_broker_t *self = arg;
-    (void) group;
     const nq_msg_t *submitted = job->payload_obj;
     nq_msg_t msg;
     nq_msg_init (&msg, NQ_CMD_JOB);
@@ -73,6 +72,8 @@ s_io_dispatch (void *arg, const nq_bworker_t *w, int group, const nq_bjob_t *job
         msg.u.job.job.model = job->run_model;    //  the fallback runs this attempt
     msg.u.job.attempt = job->attempt;
     msg.u.job.lease_ms = job->start_to_close_ms;
+    if (group >= 0 && (size_t) group < w->ngroups)
+        msg.u.job.instance = w->groups[group].instance;
     return nq_broker_send (self->zback, w->identity.data, w->identity.size, &msg);
 }
 
@@ -285,7 +286,7 @@ s_on_admin (nq_broker_t *self, const void *client, size_t size, const nq_admin_t
         if (w) {
             nq_msg_t msg;
             nq_msg_init (&msg, NQ_CMD_SCALE);
-            msg.u.scale.instance = a->instance ? a->instance : (w->ngroups ? w->groups[0].instance : "");
+            msg.u.scale.instance = a->instance ? a->instance : "*";    //  every instance of the worker
             msg.u.scale.kind = a->kind;
             msg.u.scale.slots = a->count;
             rc = nq_broker_send (self->zback, w->identity.data, w->identity.size, &msg);
@@ -465,10 +466,19 @@ s_backend_recv (void *arg, nq_zuv_t *zuv, zmq_msg_t *parts, size_t count)
     case NQ_CMD_READY:
         s_on_ready (self, worker, size, &msg.u.ready);
         break;
-    case NQ_CMD_CREDIT:
-        nq_engine_worker_credit (self->engine, worker, size, msg.u.credit.instance ? msg.u.credit.instance : "",
-                                 msg.u.credit.kind, msg.u.credit.credit);
+    case NQ_CMD_CREDIT: {
+        //  The lists first: the credit dispatches, and must see them.
+        const nq_credit_t *c = &msg.u.credit;
+        const char *instance = c->instance ? c->instance : "";
+        if (c->has & NQ_CREDIT_MODELS)
+            nq_engine_worker_models (self->engine, worker, size, instance, c->kind,
+                                     (const char *const *) c->models, c->models_count);
+        if (c->has & NQ_CREDIT_WARM)
+            nq_engine_worker_warm (self->engine, worker, size, instance, (const char *const *) c->warm,
+                                   c->warm_count);
+        nq_engine_worker_credit (self->engine, worker, size, instance, c->kind, c->credit);
         break;
+    }
     case NQ_CMD_W_HEARTBEAT:
         nq_engine_worker_seen (self->engine, worker, size);
         break;

@@ -158,6 +158,12 @@ int nq_engine_worker_credit (nq_engine_t *self, const void *identity, size_t siz
                              nq_kind_t kind, uint32_t capacity);
 int nq_engine_worker_warm (nq_engine_t *self, const void *identity, size_t size, const char *instance,
                            const char *const *warm, size_t nwarm);
+/*  Replaces the models served by the worker's group for (instance, kind)
+    (NQ_KIND_NONE: every group of the instance); none listed: any model.
+    NQ_ENOT_FOUND when no such group, NQ_ENOMEM. Does not dispatch: the
+    CREDIT that carried the list does. */
+int nq_engine_worker_models (nq_engine_t *self, const void *identity, size_t size, const char *instance,
+                             nq_kind_t kind, const char *const *models, size_t nmodels);
 /*  Messages about a job's attempt: NQ_ESTALE for an attempt that is not the
     current lease of this worker, NQ_ENOT_FOUND for an unknown job. */
 int nq_engine_worker_chunk (nq_engine_t *self, const void *identity, size_t size, const char *job_id,

@@ -170,6 +170,28 @@ nq_engine_worker_warm (nq_engine_t *self, const void *identity, size_t size, con
     return found ? 0 : NQ_ENOT_FOUND;
 }
 
+int
+nq_engine_worker_models (nq_engine_t *self, const void *identity, size_t size, const char *instance, nq_kind_t kind,
+                         const char *const *models, size_t nmodels)
+{
+    nq_bworker_t *w = s_worker (self, identity, size);
+    if (!w)
+        return NQ_ENOT_FOUND;
+    int found = 0;
+    for (size_t g = 0; g < w->ngroups; g++) {
+        nq_slot_group_t *group = &w->groups[g];
+        if (strcmp (group->instance, instance) != 0 || (kind != NQ_KIND_NONE && !(group->kinds & (1u << kind))))
+            continue;
+        found = 1;
+        if (nq_registry_set_models (group, models, nmodels))
+            return NQ_ENOMEM;
+    }
+    if (found)
+        NQ_LOG_INFO ("worker_models", NQ_LS ("worker", w->id), NQ_LS ("instance", instance),
+                     NQ_LS ("kind", kind ? nq_kind_name (kind) : "all"), NQ_LU ("models", nmodels));
+    return found ? 0 : NQ_ENOT_FOUND;
+}
+
 //  The job whose current lease (worker, attempt) a worker message is about.
 static int
 s_lease (nq_engine_t *self, const void *identity, size_t size, const char *job_id, uint32_t attempt, nq_bjob_t **job_p)

@@ -200,6 +200,18 @@ nq_registry_set_warm (nq_slot_group_t *group, const char *const *warm, size_t nw
 }
 
 int
+nq_registry_set_models (nq_slot_group_t *group, const char *const *models, size_t nmodels)
+{
+    char **copy = s_strv_copy (models, nmodels);
+    if (nmodels && !copy)
+        return NQ_ENOMEM;
+    s_strv_free (group->models, group->nmodels);
+    group->models = copy;
+    group->nmodels = nmodels;
+    return 0;
+}
+
+int
 nq_slot_group_serves (const nq_slot_group_t *g, nq_kind_t kind, const char *model)
 {
     if (!(g->kinds & (1u << kind)))

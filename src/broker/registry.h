@@ -81,6 +81,8 @@ void nq_bworker_destroy (nq_bworker_t **worker_p);
 int nq_registry_group (const nq_bworker_t *worker, const char *instance, nq_kind_t kind);
 /*  Replaces a group's warm models (copied). 0 or NQ_ENOMEM. */
 int nq_registry_set_warm (nq_slot_group_t *group, const char *const *warm, size_t nwarm);
+/*  Replaces a group's served models (copied; none: any model). 0 or NQ_ENOMEM. */
+int nq_registry_set_models (nq_slot_group_t *group, const char *const *models, size_t nmodels);
 
 /*  1 when some non-draining worker offers slots (capacity > 0, busy or not)
     for (kind, model): the model has a healthy home. */

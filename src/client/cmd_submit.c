@@ -45,6 +45,7 @@ s_usage (FILE *out)
              "  --class C             interactive, standard or bulk\n"
              "  --session S           session id (chat, reflect)\n"
              "  --reflect             queue a reflection on the answer once it succeeds (chat)\n"
+             "  --restart             a failure after output may start over (a restart chunk first)\n"
              "  --idempotency-key K   a repeated submission with K joins the first job\n"
              "  --max-attempts N      attempts before the job is dead-lettered\n"
              "  --timeout DUR         give up waiting after DUR (default 10m)\n"
@@ -190,6 +191,7 @@ nq_cmd_submit (int argc, char **argv)
         {"no-wait", no_argument, NULL, 'w'},       {"json", no_argument, NULL, 'j'},
         {"input", required_argument, NULL, 'i'},   {"output", required_argument, NULL, 'o'},
         {"reflect", no_argument, NULL, 'r'},
+        {"restart", no_argument, NULL, 'R'},
         {"config", required_argument, NULL, 'c'},  {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     if (argc < 2 || strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0) {
@@ -206,7 +208,7 @@ nq_cmd_submit (int argc, char **argv)
     }
     const char *model = NULL, *system = NULL, *user = NULL, *tenant = NULL, *session = NULL, *key = NULL;
     const char *input = NULL, *output = NULL, *file = NULL;
-    int klass = NQ_CLASS_NONE, stream = 1, reflect = 0;
+    int klass = NQ_CLASS_NONE, stream = 1, reflect = 0, restart = 0;
     uint32_t max_attempts = 0;
     uint64_t timeout_ms = 600000;
     s_run_t run = {0};
@@ -226,6 +228,7 @@ nq_cmd_submit (int argc, char **argv)
         case 'c': file = optarg; break;
         case 'n': stream = 0; break;
         case 'r': reflect = 1; break;
+        case 'R': restart = 1; break;
         case 'w': run.no_wait = 1; break;
         case 'j': run.json = 1; break;
         case 'T': timeout_ms = nq_cli_duration ("--timeout", optarg); break;
@@ -343,6 +346,7 @@ nq_cmd_submit (int argc, char **argv)
         job.payload.chat.messages_count = n;
         job.payload.chat.stream = stream;
         job.payload.chat.reflect = reflect;
+        job.payload.chat.restart = restart;
         job.payload.chat.session = session;
     }
     else if (kind == NQ_KIND_EMBED) {

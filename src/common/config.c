@@ -3,6 +3,7 @@
 
 #include "common/alloc.h"
 #include "common/errors.h"
+#include "common/ollama_spec.h"
 
 #include <assert.h>
 #include <ctype.h>
@@ -288,49 +289,20 @@ s_check_pg (const char *v, char *why, size_t cap)
 static int
 s_check_ollama (const char *v, char *why, size_t cap)
 {
-    //  Entries: name=url, whitespace-separated, names unique, at least one.
-    char names[64][64];
-    int count = 0;
-    const char *p = v;
-    while (*p) {
-        while (isspace ((unsigned char) *p))
-            p++;
-        if (!*p)
-            break;
-        size_t len = strcspn (p, " \t\r\n");
-        const char *eq = memchr (p, '=', len);
-        if (!eq)
-            return s_fail (why, cap, "entry '%.*s' is not name=url", (int) len, p);
-        size_t nlen = (size_t) (eq - p);
-        if (!s_valid_name (p, nlen))
-            return s_fail (why, cap, "instance name '%.*s' must be 1-63 of [A-Za-z0-9_.-]", (int) nlen, p);
-        char url[512];
-        size_t ulen = len - nlen - 1;
-        if (ulen >= sizeof url)
-            return s_fail (why, cap, "URL of instance '%.*s' is too long", (int) nlen, p);
-        memcpy (url, eq + 1, ulen);
-        url[ulen] = '\0';
-        const char *rest = NULL;
-        if (strncmp (url, "http://", 7) == 0)
-            rest = url + 7;
-        else if (strncmp (url, "https://", 8) == 0)
-            rest = url + 8;
-        if (!rest)
-            return s_fail (why, cap, "instance '%.*s': '%s' is not an http:// or https:// URL", (int) nlen, p, url);
-        if (s_check_url_host (url, rest, why, cap, 0))
-            return -1;
-        for (int i = 0; i < count; i++)
-            if (strlen (names[i]) == nlen && memcmp (names[i], p, nlen) == 0)
-                return s_fail (why, cap, "instance name '%.*s' is used twice", (int) nlen, p);
-        if (count == 64)
-            return s_fail (why, cap, "more than 64 instances");
-        memcpy (names[count], p, nlen);
-        names[count++][nlen] = '\0';
-        p += len;
+    //  The entries and their options (ollama_spec.c), then each URL's host.
+    nq_ollama_specs_t *specs = nq_ollama_specs_parse (v, why, cap);
+    if (!specs)
+        return -1;
+    int rc = 0;
+    for (size_t i = 0; i < specs->count && rc == 0; i++) {
+        const char *url = specs->specs[i].url;
+        const char *rest = strstr (url, "://") + 3;
+        char inner[256];
+        if ((rc = s_check_url_host (url, rest, inner, sizeof inner, 0)) != 0)
+            s_fail (why, cap, "instance '%s': %s", specs->specs[i].name, inner);
     }
-    if (count == 0)
-        return s_fail (why, cap, "names no instance");
-    return 0;
+    nq_ollama_specs_destroy (&specs);
+    return rc;
 }
 
 //  from=to pairs: names without spaces or '=', each from named once, never itself.

@@ -20,7 +20,31 @@
     X (REDIS_URL, "NOVAQ_REDIS_URL", REDISURL, "", 0, 0, NULL, NQ_CFG_SECRET,                      \
        "Redis URL (redis://[:password@]host[:port][/db]); unset: in-process limits and caches")    \
     X (OLLAMA, "NOVAQ_OLLAMA", OLLAMA_LIST, "local=http://127.0.0.1:11434", 0, 0, NULL, 0,         \
-       "Ollama instances, whitespace-separated name=url entries")                                 \
+       "Ollama instances: whitespace-separated name=url[;key=value]... entries")                  \
+    X (OLLAMA_SLOTS, "NOVAQ_OLLAMA_SLOTS", INT, "4", 0, 1024, NULL, 0,                             \
+       "chat inference actors per instance (its OLLAMA_NUM_PARALLEL) unless the entry says slots=")\
+    X (OLLAMA_EMBED_SLOTS, "NOVAQ_OLLAMA_EMBED_SLOTS", INT, "1", 0, 1024, NULL, 0,                 \
+       "embedding actors per instance unless the entry says embed=")                              \
+    X (OLLAMA_REFLECT_SLOTS, "NOVAQ_OLLAMA_REFLECT_SLOTS", INT, "1", 0, 1024, NULL, 0,             \
+       "reflection actors per instance unless the entry says reflect=")                           \
+    X (OLLAMA_CONNECT_TIMEOUT, "NOVAQ_OLLAMA_CONNECT_TIMEOUT", DURATION, "5s", 1, 600000, NULL, 0, \
+       "TCP (and TLS) connect timeout of Ollama requests")                                        \
+    X (OLLAMA_FIRST_BYTE_TIMEOUT, "NOVAQ_OLLAMA_FIRST_BYTE_TIMEOUT", DURATION, "5m", 1, 86400000,  \
+       NULL, 0, "longest wait for the first byte of an Ollama answer (covers a model load)")      \
+    X (OLLAMA_IDLE_TIMEOUT, "NOVAQ_OLLAMA_IDLE_TIMEOUT", DURATION, "60s", 1, 86400000, NULL, 0,    \
+       "longest gap between bytes of an Ollama answer once it began")                             \
+    X (OLLAMA_TOTAL_TIMEOUT, "NOVAQ_OLLAMA_TOTAL_TIMEOUT", DURATION, "0", 0, 604800000, NULL, 0,   \
+       "longest Ollama request in all; 0: none (the job's deadline rules)")                       \
+    X (OLLAMA_PROBE, "NOVAQ_OLLAMA_PROBE", DURATION, "5s", 10, 3600000, NULL, 0,                   \
+       "interval of the /api/ps poll that reports warm models (and probes an open breaker)")      \
+    X (EMBED_BATCH, "NOVAQ_EMBED_BATCH", INT, "64", 1, 8192, NULL, 0,                              \
+       "most inputs sent in one /api/embed call")                                                 \
+    X (BREAKER_FAILURES, "NOVAQ_BREAKER_FAILURES", INT, "5", 1, 1000, NULL, 0,                     \
+       "consecutive failed Ollama calls that open an instance's circuit breaker")                 \
+    X (BREAKER_OPEN, "NOVAQ_BREAKER_OPEN", DURATION, "5s", 10, 3600000, NULL, 0,                   \
+       "first open wait of a tripped breaker before it probes the instance")                      \
+    X (BREAKER_OPEN_MAX, "NOVAQ_BREAKER_OPEN_MAX", DURATION, "60s", 10, 86400000, NULL, 0,         \
+       "longest open wait (the wait doubles on each failed probe)")                               \
     X (HTTP, "NOVAQ_HTTP", HOSTPORT, "127.0.0.1:9464", 0, 0, NULL, 0,                              \
        "host:port for /metrics and /health; off disables it")                                     \
     X (LOG_LEVEL, "NOVAQ_LOG_LEVEL", ENUM, "info", 0, 0, "debug|info|warn|error", 0,               \

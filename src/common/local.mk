@@ -10,6 +10,7 @@ libnqcommon_a_SOURCES = \
 	src/common/backoff.c src/common/backoff.h \
 	src/common/log.c src/common/log.h \
 	src/common/config.c src/common/config.h src/common/config_settings.h \
+	src/common/ollama_spec.c src/common/ollama_spec.h \
 	src/common/app.c src/common/app.h \
 	src/common/zuv.c src/common/zuv.h \
 	src/common/protocol_zuv.c src/common/protocol_zuv.h \

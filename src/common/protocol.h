@@ -133,6 +133,7 @@ typedef struct {
     bool stream;        //  send CHUNKs
     bool reflect;       //  queue a reflection job after the answer
     const char *session;
+    bool restart;       //  a failure after output may be retried from the start (a restart chunk first)
 } nq_chat_t;
 
 typedef struct {
@@ -304,10 +305,19 @@ typedef struct {
     size_t slots_count;
 } nq_ready_t;
 
+//  Bits of nq_credit_t.has: which lists CREDIT carries (an empty list is a value).
+#define NQ_CREDIT_MODELS (1u << 0)
+#define NQ_CREDIT_WARM (1u << 1)
+
 typedef struct {
+    uint32_t has;    //  NQ_CREDIT_* bits: the lists present
     const char *instance;
     nq_kind_t kind;
     uint32_t credit;
+    const char **models;    //  with NQ_CREDIT_MODELS: the models the group serves now
+    size_t models_count;
+    const char **warm;    //  with NQ_CREDIT_WARM: the models loaded now
+    size_t warm_count;
 } nq_credit_t;
 
 typedef struct {
@@ -335,6 +345,7 @@ typedef struct {
     nq_job_t job;
     uint32_t attempt;
     uint64_t lease_ms;
+    const char *instance;    //  the slot group's instance the broker placed it on
 } nq_dispatch_t;
 
 typedef struct {

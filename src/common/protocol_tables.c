@@ -23,6 +23,11 @@
     {                                                                                                        \
         k, sizeof k - 1, NQ_F_STRS, fl, 0, (uint32_t)offsetof (st, m), (uint32_t)offsetof (st, n), 0, NULL   \
     }
+#define S_FSH(k, st, m, n, b)                                                                                \
+    {                                                                                                        \
+        k, sizeof k - 1, NQ_F_STRS, NQ_FL_HAS, b, (uint32_t)offsetof (st, m), (uint32_t)offsetof (st, n), 0,    \
+            NULL                                                                                             \
+    }
 #define S_FARR(k, fl, st, m, n, et, tab)                                                                     \
     {                                                                                                        \
         k, sizeof k - 1, NQ_F_ARRAY, fl, 0, (uint32_t)offsetof (st, m), (uint32_t)offsetof (st, n),          \
@@ -72,6 +77,7 @@ static const nq_field_t s_chat[] = {
     S_F ("stream", NQ_F_BOOL, 0, nq_chat_t, stream),
     S_F ("reflect", NQ_F_BOOL, 0, nq_chat_t, reflect),
     S_F ("session", NQ_F_STR, 0, nq_chat_t, session),
+    S_F ("restart", NQ_F_BOOL, 0, nq_chat_t, restart),
 };
 S_TABLE (s_chat_t, s_chat);
 
@@ -269,8 +275,10 @@ static const nq_field_t s_credit[] = {
     S_F ("instance", NQ_F_STR, 0, nq_credit_t, instance),
     S_FA ("kind", NQ_F_ENUM, 0, nq_credit_t, kind, &nq_kind_names_),
     S_F ("credit", NQ_F_U32, NQ_FL_REQ, nq_credit_t, credit),
+    S_FSH ("models", nq_credit_t, models, models_count, 0),
+    S_FSH ("warm", nq_credit_t, warm, warm_count, 1),
 };
-S_TABLE (s_credit_t, s_credit);
+S_TABLE_HAS (s_credit_t, s_credit, nq_credit_t);
 
 static const nq_field_t s_heartbeat[] = {
     S_F ("ts_ms", NQ_F_U64, 0, nq_heartbeat_t, ts_ms),
@@ -302,6 +310,7 @@ static const nq_field_t s_dispatch[] = {
     S_FA ("job", NQ_F_EMBED, 0, nq_dispatch_t, job, &s_job_t),
     S_F ("attempt", NQ_F_U32, NQ_FL_REQ, nq_dispatch_t, attempt),
     S_F ("lease_ms", NQ_F_U64, 0, nq_dispatch_t, lease_ms),
+    S_F ("instance", NQ_F_STR, 0, nq_dispatch_t, instance),
 };
 S_TABLE (s_dispatch_t, s_dispatch);
 

@@ -23,7 +23,7 @@ s_on_line (void *arg, const char *line, size_t len)
 {
     s_out_t *out = arg;
     if (len == 0 || len > out->max_line || memchr (line, '\n', len) || line[len] != '\0' ||
-        !nq_utf8_valid (line, len))
+        !nq_ndjson_utf8_valid (line, len))
         abort ();
     for (size_t i = 0; i < len; i++)
         out->hash = (out->hash ^ (uint8_t)line[i]) * 1099511628211ull;

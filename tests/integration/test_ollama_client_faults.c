@@ -142,6 +142,17 @@ s_test_timeouts (void)
     oc_rec_reset (&rec);
     nq_tap_ok (oc_close (&c, &s_loop), "the first-byte/idle client closes cleanly");
 
+    //  An idle timeout shorter than the first-byte timeout still fires once
+    //  the answer began (the first byte re-arms the watchdog).
+    c = s_client (s_port, 60000, 300, 0);
+    nq_sc_faults (s_port, "{\"hang\":1,\"hang_mode\":\"stream\",\"hang_after\":1}");
+    ok = s_chat (c, "fast", &rec, 5000);
+    nq_tap_ok (ok && rec.failed == 1 && rec.chunks == 1 && rec.err.code == NQ_ETIMEOUT &&
+                   strcmp (rec.timeout, "idle") == 0,
+               "an idle timeout below the first-byte timeout fires after the first byte");
+    oc_rec_reset (&rec);
+    nq_tap_ok (oc_close (&c, &s_loop), "that client closes cleanly");
+
     c = s_client (s_port, 0, 0, 250);
     nq_sc_faults (s_port, "{\"hang\":1,\"hang_mode\":\"accept\"}");
     ok = s_chat (c, "fast", &rec, 5000);
@@ -310,7 +321,7 @@ s_test_close_in_flight (void)
 int
 main (void)
 {
-    nq_tap_plan (25);
+    nq_tap_plan (27);
     const char *extra[] = {"--model", "fast,kind=chat,tps=400,load_ms=0", "--model",
                            "slow,kind=chat,tps=20,load_ms=0", NULL};
     pid_t sim = nq_sc_start ("sim", extra, &s_port);

@@ -648,6 +648,45 @@ test_warm_first_drain_pause (void **state)
     s_fix_free (f);
 }
 
+//  CREDIT's lists: a group whose models are unknown (capacity 0) learns
+//  them and takes work; a new warm list moves placement; no second READY.
+static void
+test_credit_models_and_warm (void **state)
+{
+    (void) state;
+    s_fix_t *f = s_fix (NULL);
+    const char *only_x[] = {"x"};
+    nq_slot_group_desc_t g = {"gpu0", NQ_KINDS_ALL, only_x, 1, NULL, 0, 0};
+    uint64_t hb;
+    uint32_t live;
+    assert_int_equal (nq_engine_worker_ready (f->engine, "a", 1, "a", &g, 1, 1000, 3, &hb, &live), 0);
+    s_worker (f, "b", 4, NULL);
+    //  "m" is served by b only (a lists x); a has no credit anyway.
+    s_submit (f, "j0", "t", NQ_CLASS_INTERACTIVE, "m");
+    assert_int_equal (f->ndispatch, 1);
+    assert_string_equal (f->dispatches[0].worker, s_hex ("b"));
+    //  a now serves m, has m loaded, and offers 2 slots: warm wins.
+    const char *models[] = {"m", "x"};
+    const char *warm[] = {"m"};
+    assert_int_equal (nq_engine_worker_models (f->engine, "a", 1, "gpu0", NQ_KIND_NONE, models, 2), 0);
+    assert_int_equal (nq_engine_worker_warm (f->engine, "a", 1, "gpu0", warm, 1), 0);
+    assert_int_equal (nq_engine_worker_credit (f->engine, "a", 1, "gpu0", NQ_KIND_NONE, 2), 0);
+    s_submit (f, "j1", "t", NQ_CLASS_INTERACTIVE, "m");
+    assert_int_equal (f->ndispatch, 2);
+    assert_string_equal (f->dispatches[1].worker, s_hex ("a"));
+    nq_bworker_t *wa = nq_registry_find (nq_engine_registry (f->engine), "a", 1);
+    assert_non_null (wa);
+    assert_int_equal (wa->groups[0].nmodels, 2);
+    assert_int_equal (wa->groups[0].nwarm, 1);
+    //  An empty warm list is a value: nothing loaded any more.
+    assert_int_equal (nq_engine_worker_warm (f->engine, "a", 1, "gpu0", NULL, 0), 0);
+    assert_int_equal (wa->groups[0].nwarm, 0);
+    assert_int_equal (nq_engine_worker_models (f->engine, "a", 1, "gpu9", NQ_KIND_NONE, models, 2), NQ_ENOT_FOUND);
+    assert_int_equal (nq_engine_worker_models (f->engine, "nobody", 6, "gpu0", NQ_KIND_NONE, models, 2),
+                      NQ_ENOT_FOUND);
+    s_fix_free (f);
+}
+
 //  A lease handed back (a draining worker) is requeued without counting as a
 //  failed attempt; a failed send to a worker is not an attempt either.
 static void
@@ -745,4 +784,5 @@ NQ_TEST_MAIN (cmocka_unit_test (test_submit_dispatch_result), cmocka_unit_test (
               cmocka_unit_test (test_cancel), cmocka_unit_test (test_admission_and_accounting),
               cmocka_unit_test (test_idempotency_coalesces), cmocka_unit_test (test_stream_resubscribe_and_restart),
               cmocka_unit_test (test_deadlines), cmocka_unit_test (test_warm_first_drain_pause),
+              cmocka_unit_test (test_credit_models_and_warm),
               cmocka_unit_test (test_release_and_failed_dispatch), cmocka_unit_test (test_journal_refusal))

@@ -283,16 +283,16 @@ static void
 test_utf8_validator (void **state)
 {
     (void)state;
-    assert_true (nq_utf8_valid ("plain ascii", 11));
-    assert_true (nq_utf8_valid ("caf\xC3\xA9 \xE2\x98\x95 \xF0\x9F\x99\x82", 14));
-    assert_true (nq_utf8_valid ("\xF4\x8F\xBF\xBF", 4));     //  U+10FFFF
-    assert_false (nq_utf8_valid ("\xC0\xAF", 2));            //  overlong '/'
-    assert_false (nq_utf8_valid ("\xE0\x80\xAF", 3));        //  overlong
-    assert_false (nq_utf8_valid ("\xED\xA0\x80", 3));        //  surrogate U+D800
-    assert_false (nq_utf8_valid ("\xF4\x90\x80\x80", 4));    //  past U+10FFFF
-    assert_false (nq_utf8_valid ("\x80", 1));                //  lone continuation
-    assert_false (nq_utf8_valid ("\xE2\x98", 2));            //  truncated
-    assert_false (nq_utf8_valid ("\xFF", 1));
+    assert_true (nq_ndjson_utf8_valid ("plain ascii", 11));
+    assert_true (nq_ndjson_utf8_valid ("caf\xC3\xA9 \xE2\x98\x95 \xF0\x9F\x99\x82", 14));
+    assert_true (nq_ndjson_utf8_valid ("\xF4\x8F\xBF\xBF", 4));     //  U+10FFFF
+    assert_false (nq_ndjson_utf8_valid ("\xC0\xAF", 2));            //  overlong '/'
+    assert_false (nq_ndjson_utf8_valid ("\xE0\x80\xAF", 3));        //  overlong
+    assert_false (nq_ndjson_utf8_valid ("\xED\xA0\x80", 3));        //  surrogate U+D800
+    assert_false (nq_ndjson_utf8_valid ("\xF4\x90\x80\x80", 4));    //  past U+10FFFF
+    assert_false (nq_ndjson_utf8_valid ("\x80", 1));                //  lone continuation
+    assert_false (nq_ndjson_utf8_valid ("\xE2\x98", 2));            //  truncated
+    assert_false (nq_ndjson_utf8_valid ("\xFF", 1));
 }
 
 NQ_TEST_MAIN (cmocka_unit_test (test_every_byte_boundary), cmocka_unit_test (test_every_pair_of_boundaries),

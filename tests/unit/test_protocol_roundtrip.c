@@ -386,6 +386,54 @@ test_required_zero_is_a_value (void **state)
     nq_wire_fini (&wire);
 }
 
+//  CREDIT's lists: present (even empty) replaces the group's list, absent
+//  leaves it; JOB names the instance it was placed on; chat may ask for restart.
+static void
+test_credit_lists_and_placement (void **state)
+{
+    (void)state;
+    nq_msg_t msg, back;
+    nq_wire_t wire;
+    nq_sample_build (nq_sample_find ("credit_lists"), &msg);
+    assert_int_equal (nq_msg_encode (&msg, &wire), 0);
+    assert_int_equal (nq_msg_decode (&back, wire.frames, wire.count, NQ_DIR_WORKER_BROKER, NULL), 0);
+    assert_int_equal (back.u.credit.has, NQ_CREDIT_MODELS | NQ_CREDIT_WARM);
+    assert_int_equal (back.u.credit.models_count, 2);
+    assert_string_equal (back.u.credit.models[1], "nomic-embed-text");
+    assert_int_equal (back.u.credit.warm_count, 0);
+    assert_int_equal (back.u.credit.credit, 1);
+    nq_msg_fini (&back);
+    nq_wire_fini (&wire);
+    //  Without the bits neither list is on the wire.
+    nq_sample_build (nq_sample_find ("credit"), &msg);
+    assert_int_equal (nq_msg_encode (&msg, &wire), 0);
+    assert_int_equal (nq_msg_decode (&back, wire.frames, wire.count, NQ_DIR_WORKER_BROKER, NULL), 0);
+    assert_int_equal (back.u.credit.has, 0);
+    assert_null (back.u.credit.models);
+    nq_msg_fini (&back);
+    nq_wire_fini (&wire);
+    //  Warm only.
+    static const char *warm[] = {"m"};
+    nq_sample_build (nq_sample_find ("credit"), &msg);
+    msg.u.credit.has = NQ_CREDIT_WARM;
+    msg.u.credit.warm = warm;
+    msg.u.credit.warm_count = 1;
+    assert_int_equal (nq_msg_encode (&msg, &wire), 0);
+    assert_int_equal (nq_msg_decode (&back, wire.frames, wire.count, NQ_DIR_WORKER_BROKER, NULL), 0);
+    assert_int_equal (back.u.credit.has, NQ_CREDIT_WARM);
+    assert_string_equal (back.u.credit.warm[0], "m");
+    nq_msg_fini (&back);
+    nq_wire_fini (&wire);
+    nq_sample_build (nq_sample_find ("job_chat"), &msg);
+    msg.u.job.job.payload.chat.restart = true;
+    assert_int_equal (nq_msg_encode (&msg, &wire), 0);
+    assert_int_equal (nq_msg_decode (&back, wire.frames, wire.count, NQ_DIR_BROKER_WORKER, NULL), 0);
+    assert_string_equal (back.u.job.instance, "gpu0");
+    assert_true (back.u.job.job.payload.chat.restart);
+    nq_msg_fini (&back);
+    nq_wire_fini (&wire);
+}
+
 static void
 test_zmsg_adapter (void **state)
 {
@@ -430,5 +478,6 @@ NQ_TEST_MAIN (cmocka_unit_test (test_every_sample_round_trips), cmocka_unit_test
               cmocka_unit_test (test_decoded_outlives_frames),
               cmocka_unit_test (test_survives_each_allocation_failure),
               cmocka_unit_test (test_builder_owned_memory), cmocka_unit_test (test_encode_refusals),
-              cmocka_unit_test (test_required_zero_is_a_value), cmocka_unit_test (test_zmsg_adapter),
+              cmocka_unit_test (test_required_zero_is_a_value), cmocka_unit_test (test_credit_lists_and_placement),
+              cmocka_unit_test (test_zmsg_adapter),
               cmocka_unit_test (test_names))

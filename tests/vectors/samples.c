@@ -167,6 +167,7 @@ typedef enum {
     S_DRAIN,
     S_B_HEARTBEAT,
     S_DISCONNECT,
+    S_CREDIT_LISTS,
     S_COUNT
 } s_sample_t;
 
@@ -176,6 +177,7 @@ static const char *const s_names[S_COUNT] = {
     "error",         "reply",          "ready",          "credit",      "w_heartbeat",  "w_chunk",
     "w_result_chat", "w_result_embed", "fail",           "bye",         "job_chat",     "job_embed",
     "w_cancel",      "scale",          "drain",          "b_heartbeat", "disconnect",
+    "credit_lists",
 };
 
 int
@@ -198,6 +200,8 @@ nq_sample_find (const char *name)
             return i;
     return -1;
 }
+
+static const char *s_credit_models[] = {"all-minilm", "nomic-embed-text"};
 
 void
 nq_sample_build (int i, nq_msg_t *msg)
@@ -295,6 +299,18 @@ nq_sample_build (int i, nq_msg_t *msg)
         msg->u.credit.kind = NQ_KIND_CHAT;
         msg->u.credit.credit = 4;
         break;
+    case S_CREDIT_LISTS:
+        //  The lists replace the group's; an empty warm list says nothing is loaded.
+        nq_msg_init (msg, NQ_CMD_CREDIT);
+        msg->u.credit.instance = "gpu1";
+        msg->u.credit.kind = NQ_KIND_EMBED;
+        msg->u.credit.credit = 1;
+        msg->u.credit.has = NQ_CREDIT_MODELS | NQ_CREDIT_WARM;
+        msg->u.credit.models = s_credit_models;
+        msg->u.credit.models_count = 2;
+        msg->u.credit.warm = NULL;
+        msg->u.credit.warm_count = 0;
+        break;
     case S_W_HEARTBEAT:
         nq_msg_init (msg, NQ_CMD_W_HEARTBEAT);
         msg->u.heartbeat.ts_ms = 1732780801000ULL;
@@ -319,6 +335,8 @@ nq_sample_build (int i, nq_msg_t *msg)
         s_envelope (&msg->u.job.job, i == S_JOB_CHAT ? NQ_KIND_CHAT : NQ_KIND_EMBED);
         msg->u.job.attempt = 2;
         msg->u.job.lease_ms = 3000;
+        if (i == S_JOB_CHAT)
+            msg->u.job.instance = "gpu0";
         break;
     case S_W_CANCEL:
         nq_msg_init (msg, NQ_CMD_W_CANCEL);

@@ -11,6 +11,7 @@ libnqsim_a_SOURCES = \
 	tools/ollama-sim/catalogue.c tools/ollama-sim/catalogue.h \
 	tools/ollama-sim/sim_sched.c tools/ollama-sim/sim_sched.h \
 	tools/ollama-sim/sim_text.c tools/ollama-sim/sim_text.h \
+	tools/ollama-sim/sim_format.c tools/ollama-sim/sim_format.h \
 	tools/ollama-sim/sim_vec.c tools/ollama-sim/sim_vec.h \
 	tools/ollama-sim/sim_faults.c tools/ollama-sim/sim_faults.h \
 	tools/ollama-sim/sim_stats.c tools/ollama-sim/sim_stats.h \

@@ -19,6 +19,7 @@
 #include "common/errors.h"
 #include "common/log.h"
 #include "sim.h"
+#include "sim_format.h"
 #include "sim_text.h"
 
 typedef struct {
@@ -45,6 +46,8 @@ typedef struct {
     uint64_t grant_ms;    //  loop time at grant
     double prompt_ms;     //  real (scaled) delays
     double token_ms;
+    char *structured;    //  the JSON answer to a `format`, sent in count pieces (or NULL)
+    size_t slen;
     char *content;    //  the whole reply, for stream:false
     size_t clen, ccap;
 } s_gen_t;
@@ -93,6 +96,7 @@ s_timer_closed (uv_handle_t *handle)
     s_gen_t *g = handle->data;
     nq_free (g->model_name);
     nq_free (g->content);
+    nq_free (g->structured);
     nq_free (g);
 }
 
@@ -252,8 +256,18 @@ s_tick (uv_timer_t *timer)
             uv_timer_start (&g->timer, s_tick, (uint64_t)ceil (due - now), 0);
             return;
         }
-        char word[64];
-        size_t wl = nq_sim_token_text (&g->rng, g->emitted, g->count, word, sizeof word);
+        char word[512];
+        size_t wl;
+        if (g->structured) {
+            //  Piece i of the structured answer (ASCII: any cut is safe).
+            size_t from = g->slen * (size_t)g->emitted / (size_t)g->count;
+            size_t to = g->slen * (size_t)(g->emitted + 1) / (size_t)g->count;
+            wl = to - from < sizeof word - 1 ? to - from : sizeof word - 1;
+            memcpy (word, g->structured + from, wl);
+            word[wl] = '\0';
+        }
+        else
+            wl = nq_sim_token_text (&g->rng, g->emitted, g->count, word, sizeof word);
         g->emitted++;
         sim->stats.tokens++;
         if (!g->stream) {
@@ -452,6 +466,8 @@ nq_sim_generate (nq_sim_t *sim, nq_http_req_t *req, int is_chat)
         return;
     }
     json_t *stream_v = json_object_get (body, "stream");
+    uint64_t fh = nq_sim_hash (name, strlen (name), sim->opts.seed);
+    char *structured = nq_sim_format_text (json_object_get (body, "format"), fh);
     int stream = !(stream_v && json_is_false (stream_v));
     char *prompt = NULL;
     size_t prompt_len = 0;
@@ -463,6 +479,10 @@ nq_sim_generate (nq_sim_t *sim, nq_http_req_t *req, int is_chat)
     if (rc == 0 && !model_name) {
         nq_free (prompt);
         rc = NQ_ENOMEM;
+    }
+    if (rc != 0 || messages == 0 || model->kind == NQ_SIM_KIND_EMBED) {
+        nq_free (structured);    //  only a generation has an answer to shape
+        structured = NULL;
     }
     if (rc != 0) {
         nq_free (model_name);
@@ -494,6 +514,7 @@ nq_sim_generate (nq_sim_t *sim, nq_http_req_t *req, int is_chat)
     if (!g) {
         nq_free (model_name);
         nq_free (prompt);
+        nq_free (structured);
         nq_sim_reply_error (sim, req, 500, "out of memory");
         return;
     }
@@ -512,6 +533,16 @@ nq_sim_generate (nq_sim_t *sim, nq_http_req_t *req, int is_chat)
     h = nq_sim_hash (prompt, prompt_len, h ^ (uint64_t)(int64_t)opt_seed);
     nq_free (prompt);
     g->count = nq_sim_reply_tokens (g->prompt_tokens, h, num_predict, &g->hit_limit);
+    if (structured) {
+        //  The whole document, in count pieces (no fewer than 1 byte each).
+        g->structured = structured;
+        g->slen = strlen (structured);
+        if ((size_t)g->count > g->slen)
+            g->count = (int)g->slen;
+        if (g->count < 1)
+            g->count = 1;
+        g->hit_limit = 0;
+    }
     nq_rng_seed (&g->rng, h);
     uv_timer_init (sim->loop, &g->timer);
     g->timer.data = g;
