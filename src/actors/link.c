@@ -357,7 +357,8 @@ s_recv (void *arg, nq_zuv_t *zuv, zmq_msg_t *parts, size_t count)
         break;
     case NQ_CMD_DISCONNECT:
         NQ_LOG_WARN ("broker_disconnect", NQ_LS ("reason", msg.u.disconnect.reason));
-        s_reconnect (L, "the broker asked");
+        if (!L->drained)    //  after BYE the broker forgets us: that is the point
+            s_reconnect (L, "the broker asked");
         break;
     default:
         break;
@@ -435,6 +436,12 @@ s_drain_finish (s_link_t *L)
         if (L->slots[i].busy) {
             //  Handed back: it completes elsewhere and the attempt does not count.
             s_fail_job_ex (L, L->slots[i].job_id, L->slots[i].attempt, NQ_EUNAVAILABLE, "the worker is stopping", 1, 1);
+            //  …and the slot actor stops working on it now, so the process
+            //  can end without waiting for its shutdown timeout.
+            nq_link_cancel_t c;
+            snprintf (c.job_id, sizeof c.job_id, "%s", L->slots[i].job_id);
+            c.attempt = L->slots[i].attempt;
+            nq_actor_send (L->slots[i].actor, NQ_LINK_CANCEL, &c, sizeof c);
             L->slots[i].busy = 0;
         }
     nq_msg_t m;
@@ -466,6 +473,8 @@ s_drain_begin (s_link_t *L, uint64_t timeout_ms)
 static void
 s_tick (s_link_t *L)
 {
+    if (L->drained)
+        return;    //  said BYE: the broker no longer knows us, and must not again
     uint64_t now = s_now (L);
     nq_msg_t m;
     nq_msg_init (&m, NQ_CMD_W_HEARTBEAT);
