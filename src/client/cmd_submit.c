@@ -141,6 +141,7 @@ s_result (void *arg, nq_call_t *call, const nq_result_t *r)
         if (!run->printed && r->body.chat.text)
             fputs (r->body.chat.text, stdout);
         fputc ('\n', stdout);
+        fflush (stdout);    //  the answer before the summary, even through a pipe
         fprintf (stderr, "novaq: done (%s; %llu prompt + %llu generated tokens; model %s on %s)\n",
                  r->body.chat.done_reason ? r->body.chat.done_reason : "stop",
                  (unsigned long long) r->body.chat.prompt_eval_count, (unsigned long long) r->body.chat.eval_count,
