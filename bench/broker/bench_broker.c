@@ -57,7 +57,7 @@ static void
 s_on_accepted (void *arg, nq_call_t *call, const char *job_id, bool duplicate)
 {
     s_run_t *r = arg;
-    (void) call, (void) job_id, (void) duplicate;
+    (void)call, (void)job_id, (void)duplicate;
     if (r->wait_accept)
         s_submit (r);
 }
@@ -66,7 +66,7 @@ static void
 s_on_result (void *arg, nq_call_t *call, const nq_result_t *result)
 {
     s_run_t *r = arg;
-    (void) call, (void) result;
+    (void)call, (void)result;
     if (r->sample)
         nq_bench_lat_add (&r->lat, nq_bench_now_ns () - r->submitted_ns);
     s_finished_one (r);
@@ -78,7 +78,7 @@ static void
 s_on_error (void *arg, nq_call_t *call, int code, const char *message, uint64_t retry_after_ms)
 {
     s_run_t *r = arg;
-    (void) retry_after_ms;
+    (void)retry_after_ms;
     if (r->errors++ < 5)
         fprintf (stderr, "bench_broker: %s: %s\n", nq_error_wire (code), message ? message : "");
     s_finished_one (r);
@@ -95,7 +95,7 @@ static void
 s_submit (s_run_t *r)
 {
     while (r->sent < r->total && r->open < r->window) {
-        nq_bench_payload (r->payload, (uint64_t) r->sent);
+        nq_bench_payload (r->payload, (uint64_t)r->sent);
         nq_chat_message_t msg = {NQ_ROLE_USER, r->payload};
         nq_job_t job;
         memset (&job, 0, sizeof job);
@@ -142,14 +142,14 @@ s_run_fini (s_run_t *r)
 static void
 s_on_pong (void *arg, nq_call_t *call, const nq_raw_t *data)
 {
-    (void) call, (void) data;
-    uv_stop (&((s_run_t *) arg)->loop);
+    (void)call, (void)data;
+    uv_stop (&((s_run_t *)arg)->loop);
 }
 
 static void
 s_on_ping_error (void *arg, nq_call_t *call, int code, const char *message, uint64_t retry_after_ms)
 {
-    (void) arg, (void) call, (void) retry_after_ms;
+    (void)arg, (void)call, (void)retry_after_ms;
     fprintf (stderr, "bench_broker: the broker does not answer a ping: %s: %s\n", nq_error_wire (code),
              message ? message : "");
     exit (1);
@@ -193,32 +193,32 @@ s_w2_thread (void *arg)
 static void
 s_w2 (void *ctx, const char *endpoint, long total, long clients)
 {
-    s_run_t *runs = calloc ((size_t) clients, sizeof *runs);
-    pthread_t *threads = calloc ((size_t) clients, sizeof *threads);
+    s_run_t *runs = calloc ((size_t)clients, sizeof *runs);
+    pthread_t *threads = calloc ((size_t)clients, sizeof *threads);
     if (!runs || !threads)
         exit (1);
-    pthread_barrier_init (&s_barrier, NULL, (unsigned) clients);
+    pthread_barrier_init (&s_barrier, NULL, (unsigned)clients);
     for (long i = 0; i < clients; i++) {
         long share = total / clients + (i < total % clients);
         s_run_init (&runs[i], ctx, endpoint, share, 1);
         runs[i].sample = 1;
-        nq_bench_lat_init (&runs[i].lat, (size_t) share);
+        nq_bench_lat_init (&runs[i].lat, (size_t)share);
     }
     for (long i = 0; i < clients; i++)
         pthread_create (&threads[i], NULL, s_w2_thread, &runs[i]);
     nq_bench_lat_t lat;
-    nq_bench_lat_init (&lat, (size_t) total);
+    nq_bench_lat_init (&lat, (size_t)total);
     uint64_t first = UINT64_MAX, last = 0, errors = 0;
     for (long i = 0; i < clients; i++) {
         pthread_join (threads[i], NULL);
         first = runs[i].started_ns < first ? runs[i].started_ns : first;
         last = runs[i].finished_ns > last ? runs[i].finished_ns : last;
-        errors += (uint64_t) runs[i].errors;
+        errors += (uint64_t)runs[i].errors;
         nq_bench_lat_merge (&lat, &runs[i].lat);
         nq_bench_lat_fini (&runs[i].lat);
         s_run_fini (&runs[i]);
     }
-    nq_bench_report ("novaq", "w2", (uint64_t) total, errors, last - first, &lat);
+    nq_bench_report ("novaq", "w2", (uint64_t)total, errors, last - first, &lat);
     nq_bench_lat_fini (&lat);
     pthread_barrier_destroy (&s_barrier);
     free (runs);
@@ -247,7 +247,8 @@ main (int argc, char **argv)
         r.wait_accept = sync;
         s_run_connect (&r);
         s_run_loop (&r);
-        nq_bench_report ("novaq", mode, (uint64_t) total, (uint64_t) r.errors, r.finished_ns - r.started_ns, NULL);
+        nq_bench_report ("novaq", mode, (uint64_t)total, (uint64_t)r.errors, r.finished_ns - r.started_ns,
+                         NULL);
         s_run_fini (&r);
     }
     else {

@@ -53,7 +53,7 @@ s_client_new (void)
 static void *
 s_echo (gearman_job_st *job, void *context, size_t *result_size, gearman_return_t *ret_ptr)
 {
-    (void) context;
+    (void)context;
     size_t size = gearman_job_workload_size (job);
     void *out = malloc (size ? size : 1);    //  freed by libgearman
     if (!out) {
@@ -118,7 +118,7 @@ s_w1 (long total, long window, int pipelined)
 {
     gearman_client_st *c = s_client_new ();
     //  A task refers to its workload until it is sent: one buffer per task.
-    char(*payloads)[NQ_BENCH_PAYLOAD + 1] = malloc ((size_t) window * sizeof *payloads);
+    char (*payloads)[NQ_BENCH_PAYLOAD + 1] = malloc ((size_t)window * sizeof *payloads);
     if (!payloads)
         exit (1);
     gearman_client_set_complete_fn (c, s_complete);
@@ -127,14 +127,15 @@ s_w1 (long total, long window, int pipelined)
     long sent = 0;
     while (sent < total) {
         if (!pipelined) {
-            s_do (c, (uint64_t) sent++);
+            s_do (c, (uint64_t)sent++);
             continue;
         }
         long batch = 0;
         for (; batch < window && sent < total; batch++, sent++) {
             gearman_return_t rc;
-            nq_bench_payload (payloads[batch], (uint64_t) sent);
-            gearman_client_add_task (c, NULL, payloads[batch], "echo", NULL, payloads[batch], NQ_BENCH_PAYLOAD, &rc);
+            nq_bench_payload (payloads[batch], (uint64_t)sent);
+            gearman_client_add_task (c, NULL, payloads[batch], "echo", NULL, payloads[batch],
+                                     NQ_BENCH_PAYLOAD, &rc);
             s_check (rc, "add_task");
         }
         s_check (gearman_client_run_tasks (c), "run_tasks");
@@ -145,7 +146,7 @@ s_w1 (long total, long window, int pipelined)
         fprintf (stderr, "bench_gearman: %ld of %ld tasks completed\n", s_completed, total);
         exit (1);
     }
-    nq_bench_report ("gearman", pipelined ? "w1-pipe" : "w1-sync", (uint64_t) total, 0, elapsed, NULL);
+    nq_bench_report ("gearman", pipelined ? "w1-pipe" : "w1-sync", (uint64_t)total, 0, elapsed, NULL);
     free (payloads);
     gearman_client_free (c);
 }
@@ -170,7 +171,7 @@ s_w2_thread (void *arg)
     t->started_ns = nq_bench_now_ns ();
     for (long i = 0; i < t->total; i++) {
         uint64_t t0 = nq_bench_now_ns ();
-        s_do (c, (uint64_t) i);
+        s_do (c, (uint64_t)i);
         nq_bench_lat_add (&t->lat, nq_bench_now_ns () - t0);
     }
     t->finished_ns = nq_bench_now_ns ();
@@ -181,18 +182,18 @@ s_w2_thread (void *arg)
 static void
 s_w2 (long total, long clients)
 {
-    s_thread_t *ts = calloc ((size_t) clients, sizeof *ts);
-    pthread_t *threads = calloc ((size_t) clients, sizeof *threads);
+    s_thread_t *ts = calloc ((size_t)clients, sizeof *ts);
+    pthread_t *threads = calloc ((size_t)clients, sizeof *threads);
     if (!ts || !threads)
         exit (1);
-    pthread_barrier_init (&s_barrier, NULL, (unsigned) clients);
+    pthread_barrier_init (&s_barrier, NULL, (unsigned)clients);
     for (long i = 0; i < clients; i++) {
         ts[i].total = total / clients + (i < total % clients);
-        nq_bench_lat_init (&ts[i].lat, (size_t) ts[i].total);
+        nq_bench_lat_init (&ts[i].lat, (size_t)ts[i].total);
         pthread_create (&threads[i], NULL, s_w2_thread, &ts[i]);
     }
     nq_bench_lat_t lat;
-    nq_bench_lat_init (&lat, (size_t) total);
+    nq_bench_lat_init (&lat, (size_t)total);
     uint64_t first = UINT64_MAX, last = 0;
     for (long i = 0; i < clients; i++) {
         pthread_join (threads[i], NULL);
@@ -201,7 +202,7 @@ s_w2 (long total, long clients)
         nq_bench_lat_merge (&lat, &ts[i].lat);
         nq_bench_lat_fini (&ts[i].lat);
     }
-    nq_bench_report ("gearman", "w2", (uint64_t) total, 0, last - first, &lat);
+    nq_bench_report ("gearman", "w2", (uint64_t)total, 0, last - first, &lat);
     nq_bench_lat_fini (&lat);
     free (ts);
     free (threads);
@@ -212,7 +213,7 @@ main (int argc, char **argv)
 {
     if (argc >= 4) {
         s_host = argv[2];
-        s_port = (in_port_t) nq_bench_count (argv[3], "PORT");
+        s_port = (in_port_t)nq_bench_count (argv[3], "PORT");
         if (strcmp (argv[1], "worker") == 0 && argc == 4)
             return s_worker ();
         if (strcmp (argv[1], "run") == 0 && argc >= 6) {
@@ -231,7 +232,8 @@ main (int argc, char **argv)
             }
         }
     }
-    fprintf (stderr, "usage: bench_gearman worker HOST PORT\n"
-                     "       bench_gearman run HOST PORT w1-sync TOTAL | w1-pipe TOTAL WINDOW | w2 TOTAL CLIENTS\n");
+    fprintf (stderr,
+             "usage: bench_gearman worker HOST PORT\n"
+             "       bench_gearman run HOST PORT w1-sync TOTAL | w1-pipe TOTAL WINDOW | w2 TOTAL CLIENTS\n");
     return 2;
 }

@@ -42,7 +42,8 @@ s_connect (void)
 {
     redisContext *c = redisConnect (s_host, s_port);
     if (!c || c->err) {
-        fprintf (stderr, "bench_redisq: cannot connect to %s:%d: %s\n", s_host, s_port, c ? c->errstr : "no memory");
+        fprintf (stderr, "bench_redisq: cannot connect to %s:%d: %s\n", s_host, s_port,
+                 c ? c->errstr : "no memory");
         exit (1);
     }
     return c;
@@ -90,7 +91,7 @@ s_worker (const char *id)
             fprintf (stderr, "bench_redisq: an entry without a reply list\n");
             exit (1);
         }
-        size_t list_len = (size_t) (bar - job->str);
+        size_t list_len = (size_t)(bar - job->str);
         redisAppendCommand (c, "LPUSH %b %b", job->str, list_len, bar + 1, job->len - list_len - 1);
         redisAppendCommand (c, "LREM %s 1 %b", processing, job->str, job->len);
         redisAppendCommand (c, "BLMOVE %s %s RIGHT LEFT 0", S_QUEUE, processing);
@@ -130,7 +131,7 @@ s_collector (void *arg)
         //  Drain what else is there in one request.
         r = redisCommand (c, "RPOP %s %d", w->reply_list, S_DRAIN);
         if (r && r->type == REDIS_REPLY_ARRAY)
-            got += (long) r->elements;
+            got += (long)r->elements;
         freeReplyObject (r);
         pthread_mutex_lock (&w->lock);
         atomic_store (&w->collected, got);
@@ -146,14 +147,14 @@ static void
 s_w1 (long total, long window, int pipelined)
 {
     s_w1_t w = {.total = total, .window = window, .pipelined = pipelined};
-    snprintf (w.reply_list, sizeof w.reply_list, "bench:reply:%d", (int) getpid ());
+    snprintf (w.reply_list, sizeof w.reply_list, "bench:reply:%d", (int)getpid ());
     pthread_mutex_init (&w.lock, NULL);
     pthread_cond_init (&w.moved, NULL);
     redisContext *c = s_connect ();
     pthread_t collector;
     pthread_create (&collector, NULL, s_collector, &w);
     char entry[128];
-    size_t prefix = (size_t) snprintf (entry, sizeof entry, "%s|", w.reply_list);
+    size_t prefix = (size_t)snprintf (entry, sizeof entry, "%s|", w.reply_list);
     uint64_t t0 = nq_bench_now_ns ();
     long sent = 0;
     while (sent < total) {
@@ -165,14 +166,14 @@ s_w1 (long total, long window, int pipelined)
             pthread_mutex_unlock (&w.lock);
             long room = window - (sent - atomic_load (&w.collected));
             while (batch < room && sent < total) {
-                nq_bench_payload (entry + prefix, (uint64_t) sent);
+                nq_bench_payload (entry + prefix, (uint64_t)sent);
                 redisAppendCommand (c, "LPUSH %s %b", S_QUEUE, entry, prefix + NQ_BENCH_PAYLOAD);
                 sent++;
                 batch++;
             }
         }
         else {
-            nq_bench_payload (entry + prefix, (uint64_t) sent);
+            nq_bench_payload (entry + prefix, (uint64_t)sent);
             redisAppendCommand (c, "LPUSH %s %b", S_QUEUE, entry, prefix + NQ_BENCH_PAYLOAD);
             sent++;
             batch = 1;
@@ -181,7 +182,8 @@ s_w1 (long total, long window, int pipelined)
             s_get_discard (c);
     }
     pthread_join (collector, NULL);
-    nq_bench_report ("redis", pipelined ? "w1-pipe" : "w1-sync", (uint64_t) total, 0, w.finished_ns - t0, NULL);
+    nq_bench_report ("redis", pipelined ? "w1-pipe" : "w1-sync", (uint64_t)total, 0, w.finished_ns - t0,
+                     NULL);
     redisFree (c);
 }
 
@@ -202,12 +204,12 @@ s_client (void *arg)
     s_client_t *cl = arg;
     redisContext *c = s_connect ();
     char reply_list[64], entry[128];
-    snprintf (reply_list, sizeof reply_list, "bench:reply:%d:%d", (int) getpid (), cl->index);
-    size_t prefix = (size_t) snprintf (entry, sizeof entry, "%s|", reply_list);
+    snprintf (reply_list, sizeof reply_list, "bench:reply:%d:%d", (int)getpid (), cl->index);
+    size_t prefix = (size_t)snprintf (entry, sizeof entry, "%s|", reply_list);
     pthread_barrier_wait (&s_barrier);
     cl->started_ns = nq_bench_now_ns ();
     for (long i = 0; i < cl->total; i++) {
-        nq_bench_payload (entry + prefix, (uint64_t) i);
+        nq_bench_payload (entry + prefix, (uint64_t)i);
         uint64_t t0 = nq_bench_now_ns ();
         redisAppendCommand (c, "LPUSH %s %b", S_QUEUE, entry, prefix + NQ_BENCH_PAYLOAD);
         redisAppendCommand (c, "BRPOP %s 0", reply_list);
@@ -229,19 +231,19 @@ s_client (void *arg)
 static void
 s_w2 (long total, long clients)
 {
-    s_client_t *cs = calloc ((size_t) clients, sizeof *cs);
-    pthread_t *threads = calloc ((size_t) clients, sizeof *threads);
+    s_client_t *cs = calloc ((size_t)clients, sizeof *cs);
+    pthread_t *threads = calloc ((size_t)clients, sizeof *threads);
     if (!cs || !threads)
         exit (1);
-    pthread_barrier_init (&s_barrier, NULL, (unsigned) clients);
+    pthread_barrier_init (&s_barrier, NULL, (unsigned)clients);
     for (long i = 0; i < clients; i++) {
         cs[i].total = total / clients + (i < total % clients);
-        cs[i].index = (int) i;
-        nq_bench_lat_init (&cs[i].lat, (size_t) cs[i].total);
+        cs[i].index = (int)i;
+        nq_bench_lat_init (&cs[i].lat, (size_t)cs[i].total);
         pthread_create (&threads[i], NULL, s_client, &cs[i]);
     }
     nq_bench_lat_t lat;
-    nq_bench_lat_init (&lat, (size_t) total);
+    nq_bench_lat_init (&lat, (size_t)total);
     uint64_t first = UINT64_MAX, last = 0;
     for (long i = 0; i < clients; i++) {
         pthread_join (threads[i], NULL);
@@ -250,7 +252,7 @@ s_w2 (long total, long clients)
         nq_bench_lat_merge (&lat, &cs[i].lat);
         nq_bench_lat_fini (&cs[i].lat);
     }
-    nq_bench_report ("redis", "w2", (uint64_t) total, 0, last - first, &lat);
+    nq_bench_report ("redis", "w2", (uint64_t)total, 0, last - first, &lat);
     nq_bench_lat_fini (&lat);
     free (cs);
     free (threads);
@@ -261,7 +263,7 @@ main (int argc, char **argv)
 {
     if (argc >= 5) {
         s_host = argv[2];
-        s_port = (int) nq_bench_count (argv[3], "PORT");
+        s_port = (int)nq_bench_count (argv[3], "PORT");
         if (strcmp (argv[1], "worker") == 0 && argc == 5)
             return s_worker (argv[4]);
         if (strcmp (argv[1], "run") == 0 && argc >= 6) {
@@ -280,7 +282,8 @@ main (int argc, char **argv)
             }
         }
     }
-    fprintf (stderr, "usage: bench_redisq worker HOST PORT ID\n"
-                     "       bench_redisq run HOST PORT w1-sync TOTAL | w1-pipe TOTAL WINDOW | w2 TOTAL CLIENTS\n");
+    fprintf (stderr,
+             "usage: bench_redisq worker HOST PORT ID\n"
+             "       bench_redisq run HOST PORT w1-sync TOTAL | w1-pipe TOTAL WINDOW | w2 TOTAL CLIENTS\n");
     return 2;
 }

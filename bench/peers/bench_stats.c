@@ -13,15 +13,15 @@ nq_bench_now_ns (void)
 {
     struct timespec ts;
     clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (uint64_t) ts.tv_sec * 1000000000u + (uint64_t) ts.tv_nsec;
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 void
 nq_bench_payload (char *out, uint64_t seq)
 {
-    int n = snprintf (out, NQ_BENCH_PAYLOAD + 1, "%016llx ", (unsigned long long) seq);
+    int n = snprintf (out, NQ_BENCH_PAYLOAD + 1, "%016llx ", (unsigned long long)seq);
     for (int i = n; i < NQ_BENCH_PAYLOAD; i++)
-        out[i] = (char) ('a' + i % 26);
+        out[i] = (char)('a' + i % 26);
     out[NQ_BENCH_PAYLOAD] = '\0';
 }
 
@@ -71,7 +71,7 @@ nq_bench_lat_merge (nq_bench_lat_t *self, const nq_bench_lat_t *other)
 static int
 s_cmp (const void *a, const void *b)
 {
-    uint64_t x = *(const uint64_t *) a, y = *(const uint64_t *) b;
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
     return x < y ? -1 : x > y;
 }
 
@@ -83,20 +83,21 @@ s_pct_us (const nq_bench_lat_t *lat, unsigned per_mille)
         return 0;
     size_t rank = (lat->count * per_mille + 999) / 1000;
     size_t i = rank ? rank - 1 : 0;
-    return (double) lat->ns[i] / 1000.0;
+    return (double)lat->ns[i] / 1000.0;
 }
 
 void
-nq_bench_report (const char *system, const char *workload, uint64_t jobs, uint64_t errors, uint64_t elapsed_ns,
-                 nq_bench_lat_t *lat)
+nq_bench_report (const char *system, const char *workload, uint64_t jobs, uint64_t errors,
+                 uint64_t elapsed_ns, nq_bench_lat_t *lat)
 {
     if (lat && lat->count)
         qsort (lat->ns, lat->count, sizeof *lat->ns, s_cmp);
-    double secs = (double) elapsed_ns / 1e9;
+    double secs = (double)elapsed_ns / 1e9;
     printf ("result system=%s workload=%s jobs=%llu errors=%llu seconds=%.3f jobs_per_s=%.0f p50_us=%.1f "
             "p99_us=%.1f p999_us=%.1f\n",
-            system, workload, (unsigned long long) jobs, (unsigned long long) errors, secs,
-            secs > 0 ? (double) jobs / secs : 0.0, s_pct_us (lat, 500), s_pct_us (lat, 990), s_pct_us (lat, 999));
+            system, workload, (unsigned long long)jobs, (unsigned long long)errors, secs,
+            secs > 0 ? (double)jobs / secs : 0.0, s_pct_us (lat, 500), s_pct_us (lat, 990),
+            s_pct_us (lat, 999));
     fflush (stdout);
 }
 

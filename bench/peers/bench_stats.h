@@ -38,8 +38,8 @@ void nq_bench_lat_add (nq_bench_lat_t *self, uint64_t ns);
 void nq_bench_lat_merge (nq_bench_lat_t *self, const nq_bench_lat_t *other);
 
 /*  Sorts the samples and prints the result line (see above). */
-void nq_bench_report (const char *system, const char *workload, uint64_t jobs, uint64_t errors, uint64_t elapsed_ns,
-                      nq_bench_lat_t *lat);
+void nq_bench_report (const char *system, const char *workload, uint64_t jobs, uint64_t errors,
+                      uint64_t elapsed_ns, nq_bench_lat_t *lat);
 
 /*  Parses a positive count argument, or exits with a usage error naming what. */
 long nq_bench_count (const char *text, const char *what);

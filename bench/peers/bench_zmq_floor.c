@@ -77,7 +77,7 @@ s_send (void *sock, const zmq_msg_t *route, zmq_msg_t *parts, size_t from, size_
     if (route) {
         zmq_msg_t copy;
         zmq_msg_init (&copy);
-        zmq_msg_copy (&copy, (zmq_msg_t *) route);
+        zmq_msg_copy (&copy, (zmq_msg_t *)route);
         if (zmq_msg_send (&copy, sock, ZMQ_SNDMORE) < 0)
             s_die ("send");
     }
@@ -112,7 +112,8 @@ s_proxy (const char *front_ep, const char *back_ep, long want)
         size_t n;
         //  Drain every ready message per wake-up, as the broker does.
         while ((n = s_recv (back, parts, ZMQ_DONTWAIT)) > 0) {
-            if (n == 2 && zmq_msg_size (&parts[1]) == 5 && memcmp (zmq_msg_data (&parts[1]), "HELLO", 5) == 0) {
+            if (n == 2 && zmq_msg_size (&parts[1]) == 5 &&
+                memcmp (zmq_msg_data (&parts[1]), "HELLO", 5) == 0) {
                 if (nworkers < S_MAX_WORKERS) {
                     zmq_msg_init (&workers[nworkers]);
                     zmq_msg_copy (&workers[nworkers++], &parts[0]);
@@ -189,7 +190,7 @@ s_closed_loop (s_client_t *c)
     pthread_barrier_wait (&s_barrier);
     c->started_ns = nq_bench_now_ns ();
     for (long i = 0; i < c->total; i++) {
-        nq_bench_payload (payload, (uint64_t) i);
+        nq_bench_payload (payload, (uint64_t)i);
         uint64_t t0 = nq_bench_now_ns ();
         if (zmq_send (sock, payload, NQ_BENCH_PAYLOAD, 0) < 0)
             s_die ("send");
@@ -215,18 +216,19 @@ static int
 s_clients (const char *endpoint, long total, long clients, const char *workload)
 {
     void *ctx = zmq_ctx_new ();
-    s_client_t *cs = calloc ((size_t) clients, sizeof *cs);
-    pthread_t *threads = calloc ((size_t) clients, sizeof *threads);
+    s_client_t *cs = calloc ((size_t)clients, sizeof *cs);
+    pthread_t *threads = calloc ((size_t)clients, sizeof *threads);
     if (!cs || !threads)
         exit (1);
-    pthread_barrier_init (&s_barrier, NULL, (unsigned) clients);
+    pthread_barrier_init (&s_barrier, NULL, (unsigned)clients);
     for (long i = 0; i < clients; i++) {
-        cs[i] = (s_client_t){.ctx = ctx, .endpoint = endpoint, .total = total / clients + (i < total % clients)};
-        nq_bench_lat_init (&cs[i].lat, (size_t) cs[i].total);
+        cs[i] =
+            (s_client_t){.ctx = ctx, .endpoint = endpoint, .total = total / clients + (i < total % clients)};
+        nq_bench_lat_init (&cs[i].lat, (size_t)cs[i].total);
         pthread_create (&threads[i], NULL, s_client_thread, &cs[i]);
     }
     nq_bench_lat_t lat;
-    nq_bench_lat_init (&lat, (size_t) total);
+    nq_bench_lat_init (&lat, (size_t)total);
     uint64_t first = UINT64_MAX, last = 0;
     for (long i = 0; i < clients; i++) {
         pthread_join (threads[i], NULL);
@@ -235,7 +237,7 @@ s_clients (const char *endpoint, long total, long clients, const char *workload)
         nq_bench_lat_merge (&lat, &cs[i].lat);
         nq_bench_lat_fini (&cs[i].lat);
     }
-    nq_bench_report ("zmq", workload, (uint64_t) total, 0, last - first, &lat);
+    nq_bench_report ("zmq", workload, (uint64_t)total, 0, last - first, &lat);
     nq_bench_lat_fini (&lat);
     zmq_ctx_term (ctx);
     free (cs);
@@ -258,7 +260,8 @@ main (int argc, char **argv)
                           "floor-4hop");
     if (strcmp (mode, "sync") == 0 && argc == 4)
         return s_clients (argv[2], nq_bench_count (argv[3], "TOTAL"), 1, "floor-1hop");
-    fprintf (stderr, "usage: bench_zmq_floor proxy FRONT BACK WORKERS | echo BACK | clients FRONT TOTAL CLIENTS\n"
-                     "       bench_zmq_floor echo-server BIND | sync ENDPOINT TOTAL\n");
+    fprintf (stderr,
+             "usage: bench_zmq_floor proxy FRONT BACK WORKERS | echo BACK | clients FRONT TOTAL CLIENTS\n"
+             "       bench_zmq_floor echo-server BIND | sync ENDPOINT TOTAL\n");
     return 2;
 }
