@@ -623,6 +623,9 @@ nq_broker_new (uv_loop_t *loop, void *zmq_ctx, const nq_config_t *config)
         ec.admission.max_class[c] = (size_t) nq_config_int (config, NQ_CFG_MAX_QUEUED_CLASS);
     ec.admission.max_tenant = (size_t) nq_config_int (config, NQ_CFG_MAX_QUEUED_TENANT);
     ec.fallbacks = nq_config_str (config, NQ_CFG_FALLBACK_MODELS);
+    int mode = nq_dispatch_parse (nq_config_str (config, NQ_CFG_DISPATCH));
+    assert (mode >= 0);    //  the configuration validated it
+    ec.dispatch = (nq_dispatch_mode_t) mode;
 
     self->journal = nq_journal_mem_new ();
     if (!self->journal)
@@ -661,7 +664,8 @@ nq_broker_start (nq_broker_t *self)
     self->handles = 4;
     self->started = 1;
     NQ_LOG_INFO ("broker_started", NQ_LS ("frontend", self->frontend_ep), NQ_LS ("backend", self->backend_ep),
-                 NQ_LS ("journal", nq_journal_name (self->journal)));
+                 NQ_LS ("journal", nq_journal_name (self->journal)),
+                 NQ_LS ("dispatch", nq_dispatch_name (nq_registry_dispatch (nq_engine_registry (self->engine)))));
     if (!nq_journal_durable (self->journal))
         NQ_LOG_WARN ("journal_not_durable", NQ_LS ("journal", nq_journal_name (self->journal)),
                      NQ_LS ("message", "jobs live in memory only: a broker restart loses every queued and running job"));

@@ -221,8 +221,9 @@ nq_broker_reply_status (nq_zuv_t *zuv, const void *client, size_t size, uint64_t
     msgpack_pack_map (&pk, 4);
 
     s_key (&pk, "broker");
-    msgpack_pack_map (&pk, 5);
+    msgpack_pack_map (&pk, 6);
     s_kv_str (&pk, "journal", nq_journal_name (journal));
+    s_kv_str (&pk, "dispatch", nq_dispatch_name (nq_registry_dispatch (nq_engine_registry (engine))));
     s_kv_bool (&pk, "durable", nq_journal_durable (journal));
     s_kv_u64 (&pk, "jobs", nq_engine_jobs (engine));
     s_kv_u64 (&pk, "queued", nq_admission_queued (adm));

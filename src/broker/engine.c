@@ -315,6 +315,7 @@ s_start (nq_engine_t *self, nq_bjob_t *job, nq_bworker_t *w, int group)
     self->running++;
     self->stats.dispatched++;
     const nq_slot_group_t *g = &w->groups[group];
+    snprintf (job->last_instance, sizeof job->last_instance, "%s", g->instance);
     nq_bjob_attempt_begin (job, w->id, g->instance, now);
     nq_engine__journal (self, NQ_JEV_DISPATCHED, job, w->id, 0, NULL);
     self->decisions++;
@@ -322,6 +323,7 @@ s_start (nq_engine_t *self, nq_bjob_t *job, nq_bworker_t *w, int group)
                   NQ_LS ("tenant", job->tenant), NQ_LS ("class", nq_class_name (job->klass)),
                   NQ_LS ("kind", nq_kind_name (job->kind)), NQ_LS ("model", job->model), NQ_LS ("worker", w->id),
                   NQ_LS ("instance", g->instance), NQ_LU ("attempt", job->attempt),
+                  NQ_LS ("dispatch", nq_dispatch_name (nq_registry_dispatch (self->registry))),
                   NQ_LB ("warm", nq_slot_group_is_warm (g, job->model)), NQ_LU ("waited_ms", now - job->queued_ms),
                   NQ_LS ("correlation_id", job->correlation_id));
     //  Output already sent belongs to an attempt that is over: say so first.
@@ -384,9 +386,12 @@ nq_engine__pump (nq_engine_t *self)
         nq_bworker_t *w;
         int group;
         const char *fb = NULL;
-        int placed = nq_registry_place (self->registry, job->kind, job->model, &w, &group);
+        //  A retry after a failure goes to another instance when one has a
+        //  free slot: the failure may be the instance's, not the job's.
+        const char *avoid = job->failures > 0 && job->last_instance[0] ? job->last_instance : NULL;
+        int placed = nq_registry_place (self->registry, job->kind, job->model, avoid, &w, &group);
         if (!placed && (fb = s_fallback (self, job->kind, job->model)))
-            placed = nq_registry_place (self->registry, job->kind, fb, &w, &group);
+            placed = nq_registry_place (self->registry, job->kind, fb, avoid, &w, &group);
         if (!placed || nq_bjob_set_str (&job->run_model, placed && fb ? fb : NULL)) {
             //  Eligible a moment ago: cannot happen, but never lose the job.
             nq_engine__enqueue (self, job, 1);
@@ -453,6 +458,8 @@ nq_engine_new (const nq_engine_config_t *config, nq_clock_t *clock, nq_journal_t
     self->sched = nq_sched_new (&self->config.sched);
     self->admission = nq_admission_new (&self->config.admission, clock);
     self->registry = nq_registry_new ();
+    if (self->registry)
+        nq_registry_set_dispatch (self->registry, self->config.dispatch);
     self->timers = nq_timers_new ();
     self->jobs = zhashx_new ();
     self->idem = zhashx_new ();

@@ -11,7 +11,8 @@
     The rules it enforces (docs/broker.md):
     - ACCEPTED after the journal has taken the submission; refused with
       overloaded + retry_after_ms past an admission limit;
-    - fair dispatch (sched.h) onto the best free slot (registry.h);
+    - fair dispatch (sched.h) onto the best free slot (registry.h); a retry
+      after a failure prefers another instance than the one that failed;
     - leases with epochs: a job runs as attempt N on one slot; messages about
       any other attempt are rejected as stale;
     - a worker silent for liveness × heartbeat interval, or gone, loses its
@@ -57,6 +58,7 @@ typedef struct {
     size_t max_dead;                          //  dead letters kept; the oldest go first (100000)
     uint64_t seed;                            //  jitter seed; 0: from the OS
     const char *fallbacks;                    //  "primary=fallback …" (NOVAQ_FALLBACK_MODELS); NULL: none
+    nq_dispatch_mode_t dispatch;                   //  placement among free slots (affinity)
 } nq_engine_config_t;
 
 void nq_engine_config_defaults (nq_engine_config_t *config);

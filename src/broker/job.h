@@ -96,6 +96,7 @@ typedef struct nq_bjob_t {
     uint64_t queued_ms;               //  when it last entered the queue
     uint32_t attempt;                 //  the lease epoch: +1 on each dispatch
     uint32_t failures;                //  attempts that count toward max_attempts
+    char last_instance[64];           //  instance of the latest attempt ("" before the first)
     uint64_t generation;              //  invalidates earlier timers
     int cancel_requested;
     struct nq_bworker_t *worker;      //  lease holder while running

@@ -23,6 +23,13 @@ tests_unit_test_sched_SOURCES = tests/unit/test_sched.c
 tests_unit_test_sched_CFLAGS = $(NQ_TEST_CFLAGS)
 tests_unit_test_sched_LDADD = libnqbroker.a $(NQ_TEST_LIBS)
 
+check_PROGRAMS += tests/unit/test_registry
+UNIT_TESTS += tests/unit/test_registry
+TESTS += tests/unit/test_registry
+tests_unit_test_registry_SOURCES = tests/unit/test_registry.c
+tests_unit_test_registry_CFLAGS = $(NQ_TEST_CFLAGS)
+tests_unit_test_registry_LDADD = libnqbroker.a $(NQ_TEST_LIBS)
+
 check_PROGRAMS += tests/unit/test_admission
 UNIT_TESTS += tests/unit/test_admission
 TESTS += tests/unit/test_admission

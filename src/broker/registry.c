@@ -12,7 +12,25 @@
 struct nq_registry_t {
     zhashx_t *workers;    //  hex id → nq_bworker_t
     uint64_t dispatches;
+    nq_dispatch_mode_t mode;
 };
+
+static const char *const s_dispatch_names[NQ_DISPATCH__COUNT] = {"affinity", "round_robin", "least_busy"};
+
+const char *
+nq_dispatch_name (nq_dispatch_mode_t mode)
+{
+    return mode >= 0 && mode < NQ_DISPATCH__COUNT ? s_dispatch_names[mode] : "unknown";
+}
+
+int
+nq_dispatch_parse (const char *name)
+{
+    for (int i = 0; name && i < NQ_DISPATCH__COUNT; i++)
+        if (strcmp (name, s_dispatch_names[i]) == 0)
+            return i;
+    return -1;
+}
 
 static void
 s_hex_id (const void *identity, size_t size, char *out, size_t cap)
@@ -263,14 +281,48 @@ nq_registry_can_serve (const nq_registry_t *self, nq_kind_t kind, const char *mo
     return 0;
 }
 
+nq_dispatch_mode_t
+nq_registry_dispatch (const nq_registry_t *self)
+{
+    return self->mode;
+}
+
+void
+nq_registry_set_dispatch (nq_registry_t *self, nq_dispatch_mode_t mode)
+{
+    assert (mode >= 0 && mode < NQ_DISPATCH__COUNT);
+    self->mode = mode;
+}
+
+//  A free group that may take the job, with what placement compares.
+typedef struct {
+    int elsewhere;    //  not on the instance to avoid
+    int warm;
+    double load;
+    uint64_t last;
+} s_rank_t;
+
+//  1 when candidate a beats b under mode. Earlier keys dominate later ones;
+//  the longest idle (smallest dispatch counter) breaks every tie.
+static int
+s_better (nq_dispatch_mode_t mode, const s_rank_t *a, const s_rank_t *b)
+{
+    if (a->elsewhere != b->elsewhere)
+        return a->elsewhere > b->elsewhere;
+    if (mode == NQ_DISPATCH_AFFINITY && a->warm != b->warm)
+        return a->warm > b->warm;
+    if (mode != NQ_DISPATCH_ROUND_ROBIN && a->load != b->load)
+        return a->load < b->load;
+    return a->last < b->last;
+}
+
 int
-nq_registry_place (nq_registry_t *self, nq_kind_t kind, const char *model, nq_bworker_t **worker_p, int *group_p)
+nq_registry_place (nq_registry_t *self, nq_kind_t kind, const char *model, const char *avoid,
+                   nq_bworker_t **worker_p, int *group_p)
 {
     nq_bworker_t *best_w = NULL;
     int best_g = -1;
-    int best_warm = 0;
-    double best_load = 2.0;
-    uint64_t best_last = UINT64_MAX;
+    s_rank_t best = {0, 0, 0.0, 0};
     for (nq_bworker_t *w = zhashx_first (self->workers); w; w = zhashx_next (self->workers)) {
         if (w->draining)
             continue;
@@ -278,16 +330,12 @@ nq_registry_place (nq_registry_t *self, nq_kind_t kind, const char *model, nq_bw
             nq_slot_group_t *g = &w->groups[i];
             if (g->in_flight >= g->capacity || !nq_slot_group_serves (g, kind, model))
                 continue;
-            int warm = nq_slot_group_is_warm (g, model);
-            double load = (double) g->in_flight / (double) g->capacity;
-            int better = !best_w || warm > best_warm
-                         || (warm == best_warm && (load < best_load || (load == best_load && g->last_dispatch < best_last)));
-            if (better) {
+            s_rank_t r = {!avoid || strcmp (g->instance, avoid) != 0, nq_slot_group_is_warm (g, model),
+                          (double) g->in_flight / (double) g->capacity, g->last_dispatch};
+            if (!best_w || s_better (self->mode, &r, &best)) {
                 best_w = w;
                 best_g = (int) i;
-                best_warm = warm;
-                best_load = load;
-                best_last = g->last_dispatch;
+                best = r;
             }
         }
     }

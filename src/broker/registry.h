@@ -4,9 +4,17 @@
     echo pool) the kinds it serves, the models (none listed: any model), the
     models it has loaded (warm), and how many slots it offers now (its
     credit). A job of (kind, model) may go to a group that serves both and
-    has a free slot; among those, placement prefers a group with the model
-    warm (no model swap), then the least loaded group, then the one that
-    waited longest for work. Workers that are draining or dead take nothing.
+    has a free slot; among those, the dispatch mode chooses (NOVAQ_DISPATCH):
+    - affinity (the default): a group with the model warm (no model swap),
+      then the least loaded group, then the one that waited longest;
+    - round_robin: the group that waited longest, ignoring warmth and load
+      (the groups take turns);
+    - least_busy: the fewest jobs in flight relative to capacity, then the
+      one that waited longest, ignoring warmth.
+    Whatever the mode, a job can be steered away from one instance (a retry
+    after a failure there): groups on other instances come first, and that
+    instance is used only when no other has a free slot.
+    Workers that are draining or dead take nothing.
     Not thread-safe: the broker's loop owns it. */
 #ifndef NQ_REGISTRY_H
 #define NQ_REGISTRY_H
@@ -57,8 +65,21 @@ typedef struct {
     uint32_t capacity;
 } nq_slot_group_desc_t;
 
+/*  How a job's slot group is chosen among the free ones (see above). */
+typedef enum {
+    NQ_DISPATCH_AFFINITY = 0,
+    NQ_DISPATCH_ROUND_ROBIN,
+    NQ_DISPATCH_LEAST_BUSY,
+    NQ_DISPATCH__COUNT
+} nq_dispatch_mode_t;
+
+/*  "affinity", "round_robin", "least_busy"; and back (-1 when unknown). */
+const char *nq_dispatch_name (nq_dispatch_mode_t mode);
+int nq_dispatch_parse (const char *name);
+
 typedef struct nq_registry_t nq_registry_t;
 
+/*  A registry placing in affinity mode. */
 nq_registry_t *nq_registry_new (void);
 /*  Destroys the registry and every worker in it. */
 void nq_registry_destroy (nq_registry_t **self_p);
@@ -89,10 +110,15 @@ int nq_registry_set_models (nq_slot_group_t *group, const char *const *models, s
 int nq_registry_healthy (const nq_registry_t *self, nq_kind_t kind, const char *model);
 /*  1 when some live, non-draining worker has a free slot for (kind, model). */
 int nq_registry_can_serve (const nq_registry_t *self, nq_kind_t kind, const char *model);
-/*  Chooses the best free slot for (kind, model) by the placement rules.
-    Returns 1 and sets *worker_p and *group_p, or 0 when none is free. */
-int nq_registry_place (nq_registry_t *self, nq_kind_t kind, const char *model, nq_bworker_t **worker_p,
-                       int *group_p);
+/*  The dispatch mode, and changing it (it applies to the next placement). */
+nq_dispatch_mode_t nq_registry_dispatch (const nq_registry_t *self);
+void nq_registry_set_dispatch (nq_registry_t *self, nq_dispatch_mode_t mode);
+/*  Chooses the best free slot for (kind, model) by the dispatch mode. avoid
+    (may be NULL) names an instance to use only when no group elsewhere has
+    a free slot. Returns 1 and sets *worker_p and *group_p, or 0 when none
+    is free. */
+int nq_registry_place (nq_registry_t *self, nq_kind_t kind, const char *model, const char *avoid,
+                       nq_bworker_t **worker_p, int *group_p);
 /*  Counts a dispatch to (worker, group) / the end of one. */
 void nq_registry_lease (nq_registry_t *self, nq_bworker_t *worker, int group);
 void nq_registry_release (nq_registry_t *self, nq_bworker_t *worker, int group);

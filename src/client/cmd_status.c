@@ -73,9 +73,9 @@ static void
 s_print (json_t *d)
 {
     json_t *b = json_object_get (d, "broker");
-    printf ("broker: %s journal%s, %lld jobs known, %lld queued, %lld running\n", s_str (b, "journal"),
-            json_is_true (json_object_get (b, "durable")) ? "" : " (not durable)", s_int (b, "jobs"),
-            s_int (b, "queued"), s_int (b, "running"));
+    printf ("broker: %s journal%s, dispatch %s, %lld jobs known, %lld queued, %lld running\n", s_str (b, "journal"),
+            json_is_true (json_object_get (b, "durable")) ? "" : " (not durable)", s_str (b, "dispatch"),
+            s_int (b, "jobs"), s_int (b, "queued"), s_int (b, "running"));
     json_t *workers = json_object_get (d, "workers");
     printf ("\n%-34s %-9s %-16s %-10s %-24s %-6s %s\n", "WORKER", "STATE", "INSTANCE", "KINDS", "MODELS (warm)",
             "SLOTS", "SILENT");

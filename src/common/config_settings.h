@@ -82,6 +82,8 @@
     X (MAX_QUEUED_TENANT, "NOVAQ_MAX_QUEUED_TENANT", INT, "10000", 1, 100000000, NULL, 0,          \
        "queued jobs the broker holds per tenant and class")                                       \
     X (FALLBACK_MODELS, "NOVAQ_FALLBACK_MODELS", MODEL_MAP, "", 0, 0, NULL, 0,                     \
-       "primary=fallback model pairs: a job runs on the fallback when no healthy slot serves the primary")
+       "primary=fallback model pairs: a job runs on the fallback when no healthy slot serves the primary") \
+    X (DISPATCH, "NOVAQ_DISPATCH", ENUM, "affinity", 0, 0, "affinity|round_robin|least_busy", 0,    \
+       "how the broker picks among free slots: warm model first, in turn, or least busy")
 
 #endif

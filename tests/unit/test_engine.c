@@ -15,6 +15,7 @@
 typedef struct {
     char job[40];
     char worker[64];
+    char instance[64];
     uint32_t attempt;
     char tenant[16];
     nq_class_t klass;
@@ -45,7 +46,6 @@ static int
 s_io_dispatch (void *arg, const nq_bworker_t *w, int group, const nq_bjob_t *job)
 {
     s_fix_t *f = arg;
-    (void) group;
     if (f->fail_dispatch) {
         f->fail_dispatch--;
         return -1;
@@ -54,6 +54,7 @@ s_io_dispatch (void *arg, const nq_bworker_t *w, int group, const nq_bjob_t *job
     s_dispatch_t *d = &f->dispatches[f->ndispatch++];
     snprintf (d->job, sizeof d->job, "%s", job->id);
     snprintf (d->worker, sizeof d->worker, "%s", w->id);
+    snprintf (d->instance, sizeof d->instance, "%s", w->groups[group].instance);
     snprintf (d->tenant, sizeof d->tenant, "%s", job->tenant);
     d->attempt = job->attempt;
     d->klass = job->klass;
@@ -778,6 +779,87 @@ test_fallback_model (void **state)
     s_fix_free (f);
 }
 
+//  A retry after a failure on one instance goes to another that has a free
+//  slot, even when the failed one holds the model warm and is idle; it
+//  comes back to the failed instance only when no other is free.
+static void
+test_retry_goes_elsewhere (void **state)
+{
+    (void) state;
+    nq_engine_config_t c;
+    nq_engine_config_defaults (&c);
+    c.seed = 5;
+    c.retry = (nq_backoff_t){.min_ms = 1000, .max_ms = 1000, .factor = 2.0, .jitter = 0.0};
+    c.max_attempts[NQ_KIND_CHAT] = 5;
+    s_fix_t *f = s_fix (&c);
+    const char *warm[] = {"m"};
+    nq_slot_group_desc_t g[2] = {{"gpu0", NQ_KINDS_ALL, NULL, 0, warm, 1, 1}, {"gpu1", NQ_KINDS_ALL, NULL, 0, NULL, 0, 1}};
+    assert_int_equal (nq_engine_worker_ready (f->engine, "wk", 2, "wk", g, 2, 1000, 3, NULL, NULL), 0);
+    s_submit (f, "j1", "t", NQ_CLASS_INTERACTIVE, "m");
+    assert_int_equal (f->ndispatch, 1);
+    assert_string_equal (f->dispatches[0].instance, "gpu0");    //  warm first
+    assert_string_equal (nq_engine_job (f->engine, "j1")->last_instance, "gpu0");
+    assert_int_equal (nq_engine_worker_fail (f->engine, "wk", 2, "j1", 1, NQ_EUPSTREAM_FAILED, "503", 1), 0);
+    nq_clock_advance (f->clock, 1000);
+    nq_engine_worker_seen (f->engine, "wk", 2);
+    nq_engine_tick (f->engine);
+    assert_int_equal (f->ndispatch, 2);
+    assert_int_equal (f->dispatches[1].attempt, 2);
+    assert_string_equal (f->dispatches[1].instance, "gpu1");    //  cold, but not where it failed
+    //  It fails on gpu1 too, while gpu0 is taken by j2: gpu1 is all that is
+    //  free when the backoff ends, so the retry runs there again.
+    assert_int_equal (nq_engine_worker_fail (f->engine, "wk", 2, "j1", 2, NQ_EUPSTREAM_FAILED, "503", 1), 0);
+    s_submit (f, "j2", "t", NQ_CLASS_INTERACTIVE, "m");
+    assert_string_equal (f->dispatches[2].instance, "gpu0");
+    nq_clock_advance (f->clock, 1000);
+    nq_engine_worker_seen (f->engine, "wk", 2);
+    nq_engine_tick (f->engine);
+    assert_int_equal (f->ndispatch, 4);
+    assert_string_equal (f->dispatches[3].job, "j1");
+    assert_string_equal (f->dispatches[3].instance, "gpu1");
+    //  A job that never failed is placed by the mode alone: j3 waits for a
+    //  slot and takes the warm gpu0 once j2 ends, although j1 is on gpu1.
+    assert_int_equal (nq_engine_worker_result (f->engine, "wk", 2, "j1", 3, "", 0, NULL), 0);
+    assert_int_equal (nq_engine_worker_result (f->engine, "wk", 2, "j2", 1, "", 0, NULL), 0);
+    s_submit (f, "j3", "t", NQ_CLASS_INTERACTIVE, "m");
+    assert_string_equal (f->dispatches[4].instance, "gpu0");
+    nq_journal_mem_stats_t js;
+    nq_journal_mem_stats (f->journal, &js);
+    assert_int_equal (js.violations, 0);
+    s_fix_free (f);
+}
+
+//  The engine places by its configured mode: round_robin alternates over two
+//  groups although one has the model warm; affinity keeps to the warm one.
+static void
+test_dispatch_mode_config (void **state)
+{
+    (void) state;
+    for (int mode = NQ_DISPATCH_AFFINITY; mode <= NQ_DISPATCH_ROUND_ROBIN; mode++) {
+        nq_engine_config_t c;
+        nq_engine_config_defaults (&c);
+        c.seed = 9;
+        c.dispatch = (nq_dispatch_mode_t) mode;
+        s_fix_t *f = s_fix (&c);
+        assert_int_equal (nq_registry_dispatch (nq_engine_registry (f->engine)), mode);
+        const char *warm[] = {"m"};
+        nq_slot_group_desc_t g[2] = {{"gpu0", NQ_KINDS_ALL, NULL, 0, warm, 1, 4},
+                                     {"gpu1", NQ_KINDS_ALL, NULL, 0, NULL, 0, 4}};
+        assert_int_equal (nq_engine_worker_ready (f->engine, "wk", 2, "wk", g, 2, 1000, 3, NULL, NULL), 0);
+        char id[16];
+        int on_gpu0 = 0;
+        for (int i = 0; i < 4; i++) {
+            snprintf (id, sizeof id, "j%d", i);
+            s_submit (f, id, "t", NQ_CLASS_INTERACTIVE, "m");
+            //  Each finishes before the next comes: the load is always zero.
+            assert_int_equal (nq_engine_worker_result (f->engine, "wk", 2, id, 1, "", 0, NULL), 0);
+            on_gpu0 += strcmp (f->dispatches[i].instance, "gpu0") == 0;
+        }
+        assert_int_equal (on_gpu0, mode == NQ_DISPATCH_AFFINITY ? 4 : 2);
+        s_fix_free (f);
+    }
+}
+
 NQ_TEST_MAIN (cmocka_unit_test (test_submit_dispatch_result), cmocka_unit_test (test_fallback_model), cmocka_unit_test (test_fairness_from_dispatch_decisions),
               cmocka_unit_test (test_class_shares_in_dispatch), cmocka_unit_test (test_dead_worker_leases_move),
               cmocka_unit_test (test_stale_epoch_rejected), cmocka_unit_test (test_backoff_then_dead_letter_then_retry),
@@ -785,4 +867,5 @@ NQ_TEST_MAIN (cmocka_unit_test (test_submit_dispatch_result), cmocka_unit_test (
               cmocka_unit_test (test_idempotency_coalesces), cmocka_unit_test (test_stream_resubscribe_and_restart),
               cmocka_unit_test (test_deadlines), cmocka_unit_test (test_warm_first_drain_pause),
               cmocka_unit_test (test_credit_models_and_warm),
-              cmocka_unit_test (test_release_and_failed_dispatch), cmocka_unit_test (test_journal_refusal))
+              cmocka_unit_test (test_release_and_failed_dispatch), cmocka_unit_test (test_journal_refusal),
+              cmocka_unit_test (test_retry_goes_elsewhere), cmocka_unit_test (test_dispatch_mode_config))
