@@ -290,11 +290,18 @@ nq_instance_state (nq_instance_t *self)
 }
 
 static int
-s_set (nq_instance_t *self, s_list_t *list, uint64_t *version, const char *const *v, size_t n, int mark_known)
+s_set (nq_instance_t *self, s_list_t *list, uint64_t *version, const char *const *v, size_t n, int mark_known,
+       int always)
 {
     pthread_mutex_lock (&self->mutex);
     int rc = 0;
-    if (!s_list_equal (list, v, n) || (mark_known && !self->known)) {
+    if (always && s_list_equal (list, v, n)) {
+        //  Unchanged, but announced again (see nq_instance_set_warm).
+        (*version)++;
+        if (self->notify)
+            self->notify (self->notify_arg, self);
+    }
+    else if (!s_list_equal (list, v, n) || (mark_known && !self->known)) {
         rc = s_list_set (list, v, n);
         if (rc == 0) {
             if (mark_known)
@@ -312,13 +319,15 @@ s_set (nq_instance_t *self, s_list_t *list, uint64_t *version, const char *const
 int
 nq_instance_set_models (nq_instance_t *self, const char *const *models, size_t n)
 {
-    return s_set (self, &self->models, &self->models_version, models, n, 1);
+    return s_set (self, &self->models, &self->models_version, models, n, 1, 0);
 }
 
 int
 nq_instance_set_warm (nq_instance_t *self, const char *const *warm, size_t n)
 {
-    return s_set (self, &self->warm, &self->warm_version, warm, n, 0);
+    //  Every probe's answer is sent on, changed or not: the broker counts a
+    //  model warm where it just dispatched it, and the truth corrects that.
+    return s_set (self, &self->warm, &self->warm_version, warm, n, 0, 1);
 }
 
 static int

@@ -85,7 +85,9 @@ nq_breaker_state_t nq_instance_state (nq_instance_t *self);
 
 /*  What the probe learnt. set_models replaces the served models (copied)
     and marks them known; set_warm the loaded ones. Each returns 1 when the
-    list changed (and notifies), 0 when it is the same, NQ_ENOMEM. */
+    list changed (and notifies), 0 when it is the same, NQ_ENOMEM. set_warm
+    notifies (a new warm version) even when unchanged, so the link sends the
+    broker the truth after every probe. */
 int nq_instance_set_models (nq_instance_t *self, const char *const *models, size_t n);
 int nq_instance_set_warm (nq_instance_t *self, const char *const *warm, size_t n);
 

@@ -626,6 +626,7 @@ nq_broker_new (uv_loop_t *loop, void *zmq_ctx, const nq_config_t *config)
     int mode = nq_dispatch_parse (nq_config_str (config, NQ_CFG_DISPATCH));
     assert (mode >= 0);    //  the configuration validated it
     ec.dispatch = (nq_dispatch_mode_t) mode;
+    ec.affinity_spill_ms = (uint64_t) nq_config_int (config, NQ_CFG_AFFINITY_SPILL);
 
     self->journal = nq_journal_mem_new ();
     if (!self->journal)

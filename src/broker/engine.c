@@ -45,6 +45,7 @@ nq_engine_config_defaults (nq_engine_config_t *c)
     c->cancel_grace_ms = 5000;
     c->max_stream_bytes = 1 << 20;
     c->max_dead = 100000;
+    c->affinity_spill_ms = 2000;
 }
 
 void
@@ -312,6 +313,10 @@ s_start (nq_engine_t *self, nq_bjob_t *job, nq_bworker_t *w, int group)
         w->leases->lease_prev = job;
     w->leases = job;
     nq_registry_lease (self->registry, w, group);
+    //  The instance loads the model now (or has it): count it warm there
+    //  until the worker's next warm list, so the next job follows it.
+    if (nq_registry_assume_warm (w, group, job->run_model ? job->run_model : job->model))
+        NQ_LOG_WARN ("out_of_memory", NQ_LS ("where", "assume_warm"));
     self->running++;
     self->stats.dispatched++;
     const nq_slot_group_t *g = &w->groups[group];
@@ -356,6 +361,33 @@ s_fallback (nq_engine_t *self, nq_kind_t kind, const char *model)
     return fb;
 }
 
+//  Affinity holds a queue whose model is loaded somewhere (a warm home with
+//  slots) while no warm slot is free and every free slot is on an instance
+//  busy with other models, rather than make it load this one — a swap costs
+//  seconds and evicts a model that the next job will want back. Interactive
+//  jobs spill over to such a slot once the oldest has waited
+//  affinity_spill_ms; standard and bulk work waits for a warm or empty slot.
+//  A model warm nowhere goes to any free slot.
+static int
+s_affinity_allows (nq_engine_t *self, const char *key, nq_kind_t kind, const char *model)
+{
+    if (self->config.dispatch != NQ_DISPATCH_AFFINITY)
+        return 1;
+    int warm_free, warm_home, empty_free;
+    nq_registry_warmth (self->registry, kind, model, &warm_free, &warm_home, &empty_free);
+    if (warm_free || !warm_home || empty_free)
+        return 1;
+    uint64_t oldest = nq_sched_oldest (self->sched, key, NQ_CLASS_INTERACTIVE);
+    if (!oldest)
+        return 0;
+    uint64_t spill = oldest + self->config.affinity_spill_ms;
+    if (nq_engine__now (self) >= spill)
+        return 1;
+    if (!self->hold_until_ms || spill < self->hold_until_ms)
+        self->hold_until_ms = spill;    //  nq_engine_tick pumps again then
+    return 0;
+}
+
 static int
 s_eligible (void *arg, const char *key)
 {
@@ -367,7 +399,7 @@ s_eligible (void *arg, const char *key)
         const char *name = nq_kind_name ((nq_kind_t) k);
         if (strlen (name) == (size_t) (slash - key) && memcmp (name, key, (size_t) (slash - key)) == 0) {
             if (nq_registry_can_serve (self->registry, (nq_kind_t) k, slash + 1))
-                return 1;
+                return s_affinity_allows (self, key, (nq_kind_t) k, slash + 1);
             const char *fb = s_fallback (self, (nq_kind_t) k, slash + 1);
             return fb && nq_registry_can_serve (self->registry, (nq_kind_t) k, fb);
         }
@@ -380,7 +412,7 @@ void
 nq_engine__pump (nq_engine_t *self)
 {
     nq_sched_entry_t *entry;
-    while ((entry = nq_sched_pop (self->sched, s_eligible, self, NULL, NULL))) {
+    while ((self->hold_until_ms = 0, entry = nq_sched_pop (self->sched, s_eligible, self, NULL, NULL))) {
         nq_bjob_t *job = (nq_bjob_t *) entry;
         nq_admission_leave (self->admission, job->klass, job->tenant, 1);
         nq_bworker_t *w;

@@ -59,6 +59,7 @@ typedef struct {
     uint64_t seed;                            //  jitter seed; 0: from the OS
     const char *fallbacks;                    //  "primary=fallback …" (NOVAQ_FALLBACK_MODELS); NULL: none
     nq_dispatch_mode_t dispatch;                   //  placement among free slots (affinity)
+    uint64_t affinity_spill_ms;    //  affinity: an interactive job waits this long for a warm slot (2000)
 } nq_engine_config_t;
 
 void nq_engine_config_defaults (nq_engine_config_t *config);

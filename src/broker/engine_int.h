@@ -41,6 +41,7 @@ struct nq_engine_t {
     size_t dead_count;
     size_t running;
     uint64_t decisions;
+    uint64_t hold_until_ms;    //  affinity: when a held queue may spill (0: none held)
     nq_engine_stats_t stats;
 };
 

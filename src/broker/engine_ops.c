@@ -70,7 +70,10 @@ nq_engine_dead_retry (nq_engine_t *self, const char *job_id)
 uint64_t
 nq_engine_next_deadline (const nq_engine_t *self)
 {
-    return nq_timers_next (self->timers);
+    uint64_t next = nq_timers_next (self->timers);
+    if (self->hold_until_ms && self->hold_until_ms < next)
+        next = self->hold_until_ms;
+    return next;
 }
 
 static void
@@ -169,6 +172,8 @@ nq_engine_tick (nq_engine_t *self)
             s_job_due (self, job, &t);
         }
     }
+    if (self->hold_until_ms && now >= self->hold_until_ms)
+        nq_engine__pump (self);    //  a queue held for a warm slot may spill now
 }
 
 //  --------------------------------------------------------------------------

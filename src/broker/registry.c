@@ -214,6 +214,7 @@ nq_registry_set_warm (nq_slot_group_t *group, const char *const *warm, size_t nw
     s_strv_free (group->warm, group->nwarm);
     group->warm = copy;
     group->nwarm = nwarm;
+    group->warm_reported = 1;
     return 0;
 }
 
@@ -281,6 +282,50 @@ nq_registry_can_serve (const nq_registry_t *self, nq_kind_t kind, const char *mo
     return 0;
 }
 
+void
+nq_registry_warmth (const nq_registry_t *self, nq_kind_t kind, const char *model, int *warm_free, int *warm_home,
+                    int *empty_free)
+{
+    *warm_free = *warm_home = *empty_free = 0;
+    zhashx_t *workers = self->workers;
+    for (nq_bworker_t *w = zhashx_first (workers); w; w = zhashx_next (workers)) {
+        if (w->draining)
+            continue;
+        for (size_t i = 0; i < w->ngroups; i++) {
+            const nq_slot_group_t *g = &w->groups[i];
+            if (g->capacity == 0 || !nq_slot_group_serves (g, kind, model))
+                continue;
+            int free_slot = g->in_flight < g->capacity;
+            if (free_slot && g->nwarm == 0)
+                *empty_free = 1;
+            if (!nq_slot_group_is_warm (g, model))
+                continue;
+            *warm_home = 1;
+            if (free_slot)
+                *warm_free = 1;
+        }
+    }
+}
+
+int
+nq_registry_assume_warm (nq_bworker_t *worker, int group, const char *model)
+{
+    const char *instance = worker->groups[group].instance;
+    for (size_t i = 0; i < worker->ngroups; i++) {
+        nq_slot_group_t *g = &worker->groups[i];
+        if (!g->warm_reported || strcmp (g->instance, instance) != 0 || nq_slot_group_is_warm (g, model))
+            continue;
+        char **grown = nq_realloc (g->warm, (g->nwarm + 1) * sizeof *grown);
+        char *copy = grown ? nq_strdup (model) : NULL;
+        if (grown)
+            g->warm = grown;
+        if (!copy)
+            return NQ_ENOMEM;
+        g->warm[g->nwarm++] = copy;
+    }
+    return 0;
+}
+
 nq_dispatch_mode_t
 nq_registry_dispatch (const nq_registry_t *self)
 {
@@ -298,6 +343,7 @@ nq_registry_set_dispatch (nq_registry_t *self, nq_dispatch_mode_t mode)
 typedef struct {
     int elsewhere;    //  not on the instance to avoid
     int warm;
+    int empty;        //  nothing loaded: a load there evicts no other model
     double load;
     uint64_t last;
 } s_rank_t;
@@ -311,6 +357,8 @@ s_better (nq_dispatch_mode_t mode, const s_rank_t *a, const s_rank_t *b)
         return a->elsewhere > b->elsewhere;
     if (mode == NQ_DISPATCH_AFFINITY && a->warm != b->warm)
         return a->warm > b->warm;
+    if (mode == NQ_DISPATCH_AFFINITY && a->empty != b->empty)
+        return a->empty > b->empty;
     if (mode != NQ_DISPATCH_ROUND_ROBIN && a->load != b->load)
         return a->load < b->load;
     return a->last < b->last;
@@ -322,7 +370,7 @@ nq_registry_place (nq_registry_t *self, nq_kind_t kind, const char *model, const
 {
     nq_bworker_t *best_w = NULL;
     int best_g = -1;
-    s_rank_t best = {0, 0, 0.0, 0};
+    s_rank_t best = {0, 0, 0, 0.0, 0};
     for (nq_bworker_t *w = zhashx_first (self->workers); w; w = zhashx_next (self->workers)) {
         if (w->draining)
             continue;
@@ -330,7 +378,7 @@ nq_registry_place (nq_registry_t *self, nq_kind_t kind, const char *model, const
             nq_slot_group_t *g = &w->groups[i];
             if (g->in_flight >= g->capacity || !nq_slot_group_serves (g, kind, model))
                 continue;
-            s_rank_t r = {!avoid || strcmp (g->instance, avoid) != 0, nq_slot_group_is_warm (g, model),
+            s_rank_t r = {!avoid || strcmp (g->instance, avoid) != 0, nq_slot_group_is_warm (g, model), g->nwarm == 0,
                           (double) g->in_flight / (double) g->capacity, g->last_dispatch};
             if (!best_w || s_better (self->mode, &r, &best)) {
                 best_w = w;

@@ -34,6 +34,7 @@ typedef struct {
     uint32_t capacity;          //  slots offered now (credit)
     uint32_t in_flight;         //  jobs leased to this group
     uint64_t last_dispatch;     //  registry dispatch counter at its last job
+    int warm_reported;          //  the worker reports loaded models (CREDIT warm)
 } nq_slot_group_t;
 
 typedef struct nq_bworker_t {
@@ -113,6 +114,19 @@ int nq_registry_can_serve (const nq_registry_t *self, nq_kind_t kind, const char
 /*  The dispatch mode, and changing it (it applies to the next placement). */
 nq_dispatch_mode_t nq_registry_dispatch (const nq_registry_t *self);
 void nq_registry_set_dispatch (nq_registry_t *self, nq_dispatch_mode_t mode);
+/*  For affinity placement, of the live, non-draining groups serving (kind,
+    model): *warm_free is 1 when one with a free slot has model warm;
+    *warm_home is 1 when one offering slots (busy or not) has it warm — a
+    place the job can wait for; *empty_free is 1 when one with a free slot
+    has no model loaded at all (a load there evicts nothing). */
+void nq_registry_warmth (const nq_registry_t *self, nq_kind_t kind, const char *model, int *warm_free,
+                         int *warm_home, int *empty_free);
+/*  After a dispatch of model to (worker, group): that instance is loading or
+    holds the model now, so every group of worker on the same instance counts
+    it warm until the worker's next warm list (CREDIT) says otherwise. Only
+    groups whose worker reports warm lists (warm_reported) are touched.
+    0 or NQ_ENOMEM. */
+int nq_registry_assume_warm (nq_bworker_t *worker, int group, const char *model);
 /*  Chooses the best free slot for (kind, model) by the dispatch mode. avoid
     (may be NULL) names an instance to use only when no group elsewhere has
     a free slot. Returns 1 and sets *worker_p and *group_p, or 0 when none

@@ -505,6 +505,23 @@ nq_sched_tenant_size (const nq_sched_t *self, const char *queue_key, nq_class_t 
     return t ? t->count : 0;
 }
 
+uint64_t
+nq_sched_oldest (const nq_sched_t *self, const char *queue_key, nq_class_t klass)
+{
+    s_queue_t *queue = zhashx_lookup (self->queues, queue_key);
+    if (!queue || klass < NQ_CLASS__FIRST || klass >= NQ_CLASS__COUNT || !queue->sub[klass] || !queue->sub[klass]->ring)
+        return 0;
+    //  The ring holds the tenants with jobs; each one's head is its oldest.
+    uint64_t oldest = UINT64_MAX;
+    const s_sched_tenant_t *first = queue->sub[klass]->ring, *t = first;
+    do {
+        if (t->head && t->head->enqueued_ms < oldest)
+            oldest = t->head->enqueued_ms;
+        t = t->next;
+    } while (t && t != first);
+    return oldest == UINT64_MAX ? 0 : oldest;
+}
+
 void
 nq_sched_visit (const nq_sched_t *self, nq_sched_visit_fn *fn, void *arg)
 {

@@ -99,6 +99,10 @@ size_t nq_sched_size (const nq_sched_t *self);
 size_t nq_sched_class_size (const nq_sched_t *self, nq_class_t klass);
 size_t nq_sched_tenant_size (const nq_sched_t *self, const char *queue_key, nq_class_t klass, const char *tenant);
 
+/*  The enqueue time of the oldest job of (queue_key, klass), or 0 when it
+    has none. Safe to call from an eligibility callback. */
+uint64_t nq_sched_oldest (const nq_sched_t *self, const char *queue_key, nq_class_t klass);
+
 /*  Calls fn for every (queue_key, class) with jobs: depth and the enqueue
     time of the oldest job. For admin snapshots and metrics. */
 typedef void (nq_sched_visit_fn) (void *arg, const char *queue_key, nq_class_t klass, size_t depth,

@@ -84,6 +84,8 @@
     X (FALLBACK_MODELS, "NOVAQ_FALLBACK_MODELS", MODEL_MAP, "", 0, 0, NULL, 0,                     \
        "primary=fallback model pairs: a job runs on the fallback when no healthy slot serves the primary") \
     X (DISPATCH, "NOVAQ_DISPATCH", ENUM, "affinity", 0, 0, "affinity|round_robin|least_busy", 0,    \
-       "how the broker picks among free slots: warm model first, in turn, or least busy")
+       "how the broker picks among free slots: warm model first, in turn, or least busy")         \
+    X (AFFINITY_SPILL, "NOVAQ_AFFINITY_SPILL", DURATION, "2s", 0, 3600000, NULL, 0,                 \
+       "affinity: how long interactive jobs wait for a warm slot before one elsewhere loads the model")
 
 #endif

@@ -622,7 +622,7 @@ test_warm_first_drain_pause (void **state)
 {
     (void) state;
     s_fix_t *f = s_fix (NULL);
-    s_worker (f, "cold", 4, NULL);
+    s_worker (f, "cold", 4, "other");    //  busy with another model: m there is a swap
     s_worker (f, "warm", 4, "m");
     char id[32];
     for (int i = 0; i < 4; i++) {
@@ -631,8 +631,18 @@ test_warm_first_drain_pause (void **state)
     }
     for (size_t i = 0; i < 4; i++)
         assert_string_equal (f->dispatches[i].worker, s_hex ("warm"));
-    //  The warm worker is full; the next one goes to the cold worker.
+    //  The warm worker is full: the next one waits for a warm slot rather
+    //  than make the cold worker load m, until it has waited the spill time;
+    //  then it goes to the cold worker.
     s_submit (f, "j4", "t", NQ_CLASS_INTERACTIVE, "m");
+    assert_int_equal (f->ndispatch, 4);
+    assert_int_equal (nq_engine_next_deadline (f->engine) <= nq_clock_now_ms (f->clock) + 2000, 1);
+    nq_clock_advance (f->clock, 1999);
+    nq_engine_tick (f->engine);
+    assert_int_equal (f->ndispatch, 4);
+    nq_clock_advance (f->clock, 1);
+    nq_engine_tick (f->engine);
+    assert_int_equal (f->ndispatch, 5);
     assert_string_equal (f->dispatches[4].worker, s_hex ("cold"));
     assert_int_equal (nq_engine_drain (f->engine, s_hex ("cold")), 0);
     assert_int_equal (nq_engine_drain (f->engine, "nobody"), NQ_ENOT_FOUND);

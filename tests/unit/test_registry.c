@@ -182,6 +182,43 @@ test_avoid_instance_not_worker (void **state)
     nq_registry_destroy (&reg);
 }
 
-NQ_TEST_MAIN (cmocka_unit_test (test_names), cmocka_unit_test (test_affinity),
+//  Affinity's view of warmth: a warm home, a free warm slot, a free slot on an
+//  instance with nothing loaded (a load there is not a swap, and placement
+//  prefers it to an instance busy with another model); and the warmth a
+//  dispatch implies, only for workers that report their loaded models.
+static void
+test_warmth_and_assumed_warm (void **state)
+{
+    (void) state;
+    nq_registry_t *reg = nq_registry_new ();
+    nq_bworker_t *a = s_add (reg, "a", "gpu0", 1, "m");
+    nq_bworker_t *b = s_add (reg, "b", "gpu1", 1, "other");
+    int wf, wh, ef;
+    nq_registry_warmth (reg, NQ_KIND_CHAT, "m", &wf, &wh, &ef);
+    assert_true (wf && wh && !ef);
+    s_load (reg, a, 1);
+    nq_registry_warmth (reg, NQ_KIND_CHAT, "m", &wf, &wh, &ef);
+    assert_true (!wf && wh && !ef);    //  only a swap on gpu1 is free: hold
+    nq_bworker_t *c = s_add (reg, "c", "gpu2", 1, NULL);
+    nq_registry_warmth (reg, NQ_KIND_CHAT, "m", &wf, &wh, &ef);
+    assert_true (!wf && wh && ef);
+    assert_string_equal (s_place (reg, "m", NULL), "gpu2");    //  empty beats busy with "other"
+    //  c reports no warm lists (an echo worker): nothing is assumed for it.
+    assert_int_equal (nq_registry_assume_warm (c, 0, "m"), 0);
+    assert_int_equal (c->groups[0].nwarm, 0);
+    //  b does (CREDIT warm): a dispatch of m there counts m warm at once.
+    const char *other[] = {"other"};
+    assert_int_equal (nq_registry_set_warm (&b->groups[0], other, 1), 0);
+    assert_int_equal (nq_registry_assume_warm (b, 0, "m"), 0);
+    assert_true (nq_slot_group_is_warm (&b->groups[0], "m") && nq_slot_group_is_warm (&b->groups[0], "other"));
+    assert_int_equal (nq_registry_assume_warm (b, 0, "m"), 0);
+    assert_int_equal (b->groups[0].nwarm, 2);    //  not twice
+    //  The next warm list is the truth again.
+    assert_int_equal (nq_registry_set_warm (&b->groups[0], other, 1), 0);
+    assert_false (nq_slot_group_is_warm (&b->groups[0], "m"));
+    nq_registry_destroy (&reg);
+}
+
+NQ_TEST_MAIN (cmocka_unit_test (test_names), cmocka_unit_test (test_affinity), cmocka_unit_test (test_warmth_and_assumed_warm),
               cmocka_unit_test (test_round_robin), cmocka_unit_test (test_least_busy),
               cmocka_unit_test (test_avoid), cmocka_unit_test (test_avoid_instance_not_worker))
