@@ -313,9 +313,11 @@ s_start (nq_engine_t *self, nq_bjob_t *job, nq_bworker_t *w, int group)
         w->leases->lease_prev = job;
     w->leases = job;
     nq_registry_lease (self->registry, w, group);
+    const char *model = job->run_model ? job->run_model : job->model;
+    int was_warm = nq_slot_group_is_warm (&w->groups[group], model);
     //  The instance loads the model now (or has it): count it warm there
     //  until the worker's next warm list, so the next job follows it.
-    if (nq_registry_assume_warm (w, group, job->run_model ? job->run_model : job->model))
+    if (nq_registry_assume_warm (w, group, model))
         NQ_LOG_WARN ("out_of_memory", NQ_LS ("where", "assume_warm"));
     self->running++;
     self->stats.dispatched++;
@@ -329,7 +331,7 @@ s_start (nq_engine_t *self, nq_bjob_t *job, nq_bworker_t *w, int group)
                   NQ_LS ("kind", nq_kind_name (job->kind)), NQ_LS ("model", job->model), NQ_LS ("worker", w->id),
                   NQ_LS ("instance", g->instance), NQ_LU ("attempt", job->attempt),
                   NQ_LS ("dispatch", nq_dispatch_name (nq_registry_dispatch (self->registry))),
-                  NQ_LB ("warm", nq_slot_group_is_warm (g, job->model)), NQ_LU ("waited_ms", now - job->queued_ms),
+                  NQ_LB ("warm", was_warm), NQ_LU ("waited_ms", now - job->queued_ms),
                   NQ_LS ("correlation_id", job->correlation_id));
     //  Output already sent belongs to an attempt that is over: say so first.
     if (job->next_seq > 0)
