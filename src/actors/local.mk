@@ -18,6 +18,7 @@ libnqworker_a_CFLAGS = $(AM_CFLAGS) $(NQ_DEP_CFLAGS)
 libnqworker_a_SOURCES = \
 	src/actors/worker_int.h \
 	src/actors/link.c src/actors/link.h \
+	src/actors/slot.c src/actors/slot.h \
 	src/actors/echo.c \
 	src/actors/worker.c src/actors/worker.h \
 	src/actors/worker_main.c \

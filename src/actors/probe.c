@@ -142,18 +142,6 @@ s_handle (nq_actor_t *self, nq_mail_t *mail)
     return 0;
 }
 
-static void
-s_own (void *arg, uv_handle_t *h)
-{
-    nq_actor_own (arg, h);
-}
-
-static void
-s_closer (void *arg, uv_handle_t *h, uv_close_cb cb)
-{
-    nq_actor_close (arg, h, cb);
-}
-
 static int
 s_init (nq_actor_t *self, void *arg)
 {
@@ -169,7 +157,7 @@ s_init (nq_actor_t *self, void *arg)
     P->ollama = nq_ollama_new (nq_actor_uv_loop (self), &o);
     if (!P->ollama)
         return NQ_ENOMEM;
-    nq_ollama_set_owner (P->ollama, s_own, s_closer, self);
+    nq_ollama_set_owner (P->ollama, nq_actor_hook_own, nq_actor_hook_close, self);
     uint64_t every = nq_instance_probe_ms (P->inst);
     if (!nq_actor_timer_start (self, 1, every, S_TICK))
         return NQ_ENOMEM;
