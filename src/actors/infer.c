@@ -218,12 +218,9 @@ s_init (nq_actor_t *self, void *arg)
     nq_slot_init (&I->slot, self, arg);
     I->inst = I->slot.arg->ctx->instances[I->slot.arg->inst];
     nq_actor_set_state (self, I);
-    nq_ollama_options_t o;
-    nq_instance_ollama_options (I->inst, &o);
-    I->ollama = nq_ollama_new (nq_actor_uv_loop (self), &o);
+    I->ollama = nq_instance_ollama_new (I->inst, self);
     if (!I->ollama)
         return NQ_ENOMEM;
-    nq_ollama_set_owner (I->ollama, nq_actor_hook_own, nq_actor_hook_close, self);
     return nq_slot_register (&I->slot);
 }
 
