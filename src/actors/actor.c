@@ -385,6 +385,18 @@ nq_actor_close (nq_actor_t *self, uv_handle_t *h, uv_close_cb close_cb)
     uv_close (h, s_close_cb);
 }
 
+void
+nq_actor_hook_own (void *actor, uv_handle_t *h)
+{
+    nq_actor_own (actor, h);
+}
+
+void
+nq_actor_hook_close (void *actor, uv_handle_t *h, uv_close_cb close_cb)
+{
+    nq_actor_close (actor, h, close_cb);
+}
+
 //  ---------------------------------------------------------------------
 //  Running
 

@@ -133,6 +133,11 @@ void nq_actor_own (nq_actor_t *self, uv_handle_t *h);
 /*  On self's loop: closes an owned handle; close_cb (may be NULL) is called
     with it once libuv has closed it, to free its memory. h->data is kept. */
 void nq_actor_close (nq_actor_t *self, uv_handle_t *h, uv_close_cb close_cb);
+/*  The same two as ownership hooks for a component that makes libuv
+    handles on an actor's behalf (nq_zuv_set_owner, nq_curl_uv_set_owner,
+    nq_ollama_set_owner), with the actor as their arg. On its loop. */
+void nq_actor_hook_own (void *actor, uv_handle_t *h);
+void nq_actor_hook_close (void *actor, uv_handle_t *h, uv_close_cb close_cb);
 
 uv_loop_t *nq_actor_uv_loop (nq_actor_t *self);
 unsigned nq_actor_loop_index (const nq_actor_t *self);

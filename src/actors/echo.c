@@ -14,9 +14,8 @@
     Embed jobs get deterministic unit vectors of 8 dimensions derived from
     each input; reflect jobs a fixed self-assessment naming the input.
     A CANCEL stops the job at once and answers cancelled. */
-#include "actors/link.h"
+#include "actors/slot.h"
 #include "actors/supervisor.h"
-#include "actors/worker_int.h"
 #include "common/alloc.h"
 #include "common/errors.h"
 #include "common/log.h"
@@ -31,34 +30,17 @@
 enum { S_TICK = 0x300 };
 
 typedef struct {
-    nq_slot_arg_t *arg;
-    nq_actor_t *self;
-    nq_msg_t *job;            //  the JOB being served (owned), or NULL
+    nq_slot_state_t slot;           //  the job being served
     const char *text;         //  what to echo (inside job, after directives)
     char text_copy[4096];
     unsigned chunks_left, chunk_total;
     const char *word;         //  next word when streaming the text
     uint64_t every_ms, sleep_ms;
     int fail;                 //  0, 1 retryable, 2 fatal
-    uint64_t seq;
     uint64_t timer;
-    int stop_after;           //  a stop was asked for while busy
-    uint64_t started_ms;
     char answer[8192];
     size_t answer_len;
 } s_echo_t;
-
-static nq_actor_t *
-s_link (s_echo_t *E)
-{
-    return atomic_load (&E->arg->ctx->link);
-}
-
-static uint64_t
-s_now (s_echo_t *E)
-{
-    return nq_clock_now_ms (nq_runtime_clock (nq_actor_runtime (E->self)));
-}
 
 //  Parses leading !key=value directives; returns the rest of the text.
 static const char *
@@ -95,29 +77,18 @@ s_directives (s_echo_t *E, const char *text, uint32_t attempt)
 static void
 s_finish (s_echo_t *E, const nq_msg_t *last)
 {
-    nq_actor_t *link = s_link (E);
-    if (link)
-        nq_link_send (link, E->self, last, 1);
     if (E->timer)
-        nq_actor_timer_cancel (E->self, E->timer);
+        nq_actor_timer_cancel (E->slot.actor, E->timer);
     E->timer = 0;
-    nq_msg_fini (E->job);
-    nq_free (E->job);
-    E->job = NULL;
-    if (E->stop_after)
-        nq_actor_exit (E->self, NQ_EXIT_SHUTDOWN);
+    if (nq_slot_finish (&E->slot, last))
+        nq_actor_exit (E->slot.actor, NQ_EXIT_SHUTDOWN);
 }
 
 static void
 s_fail (s_echo_t *E, int code, const char *message, int retryable)
 {
     nq_msg_t m;
-    nq_msg_init (&m, NQ_CMD_FAIL);
-    snprintf (m.u.fail.job_id, sizeof m.u.fail.job_id, "%s", E->job->u.job.job.id);
-    m.u.fail.attempt = E->job->u.job.attempt;
-    m.u.fail.code = code;
-    m.u.fail.message = message;
-    m.u.fail.retryable = retryable;
+    nq_slot_fail_init (&E->slot, &m, code, message, retryable);
     s_finish (E, &m);
 }
 
@@ -144,7 +115,7 @@ s_vector (const char *text, float *out)
 static void
 s_answer (s_echo_t *E)
 {
-    const nq_job_t *job = &E->job->u.job.job;
+    const nq_job_t *job = nq_slot_job (&E->slot);
     if (E->fail == 2) {
         s_fail (E, NQ_EINVALID, "the echo worker was asked to fail (fatal)", 0);
         return;
@@ -155,13 +126,8 @@ s_answer (s_echo_t *E)
     }
     nq_msg_t m;
     nq_msg_init (&m, NQ_CMD_W_RESULT);
+    nq_slot_result_fill (&E->slot, &m);
     nq_result_t *r = &m.u.result;
-    snprintf (r->job_id, sizeof r->job_id, "%s", job->id);
-    r->attempt = E->job->u.job.attempt;
-    r->kind = job->kind;
-    r->model_used = job->model;
-    r->instance = nq_instance_name (E->arg->ctx->instances[E->arg->inst]);
-    r->duration_ms = s_now (E) - E->started_ms;
     float *vectors = NULL;
     char attempted[512];
     if (job->kind == NQ_KIND_CHAT) {
@@ -198,7 +164,7 @@ s_answer (s_echo_t *E)
 static void
 s_step (s_echo_t *E)
 {
-    const nq_job_t *job = &E->job->u.job.job;
+    const nq_job_t *job = nq_slot_job (&E->slot);
     //  A failure comes before any output, as an upstream error before the
     //  first token would.
     int streaming = !E->fail && job->kind == NQ_KIND_CHAT && (E->chunk_total || job->payload.chat.stream);
@@ -221,46 +187,36 @@ s_step (s_echo_t *E)
             memcpy (E->answer + E->answer_len, piece, strlen (piece) + 1);
             E->answer_len += strlen (piece);
         }
-        nq_msg_t m;
-        nq_msg_init (&m, NQ_CMD_W_CHUNK);
-        snprintf (m.u.chunk.job_id, sizeof m.u.chunk.job_id, "%s", job->id);
-        m.u.chunk.attempt = E->job->u.job.attempt;
-        m.u.chunk.seq = E->seq++;
-        m.u.chunk.text = piece;
-        nq_actor_t *link = s_link (E);
-        if (link)
-            nq_link_send (link, E->self, &m, 0);
-        E->timer = nq_actor_timer_start (E->self, E->every_ms, 0, S_TICK);
+        nq_slot_chunk (&E->slot, piece);
+        E->timer = nq_actor_timer_start (E->slot.actor, E->every_ms, 0, S_TICK);
         return;
     }
     if (E->sleep_ms) {
         uint64_t ms = E->sleep_ms;
         E->sleep_ms = 0;
-        E->timer = nq_actor_timer_start (E->self, ms, 0, S_TICK);
+        E->timer = nq_actor_timer_start (E->slot.actor, ms, 0, S_TICK);
         return;
     }
     s_answer (E);
 }
 
+//  The job the slot has just taken.
 static void
-s_begin (s_echo_t *E, nq_msg_t *job_msg)
+s_begin (s_echo_t *E)
 {
-    E->job = job_msg;
-    E->seq = 0;
     E->chunks_left = E->chunk_total = 0;
     E->sleep_ms = 0;
     E->fail = 0;
     E->answer[0] = '\0';
     E->answer_len = 0;
-    E->started_ms = s_now (E);
-    const nq_job_t *job = &job_msg->u.job.job;
+    const nq_job_t *job = nq_slot_job (&E->slot);
     const char *text = "";
     if (job->kind == NQ_KIND_CHAT && job->payload.chat.messages_count)
         text = job->payload.chat.messages[job->payload.chat.messages_count - 1].content;
     else if (job->kind == NQ_KIND_REFLECT && job->payload.reflect.input)
         text = job->payload.reflect.input;
     snprintf (E->text_copy, sizeof E->text_copy, "%s", text ? text : "");
-    E->text = s_directives (E, E->text_copy, job_msg->u.job.attempt);
+    E->text = s_directives (E, E->text_copy, E->slot.job->u.job.attempt);
     E->word = E->text;
     s_step (E);
 }
@@ -270,31 +226,13 @@ s_handle (nq_actor_t *self, nq_mail_t *mail)
 {
     s_echo_t *E = nq_actor_state (self);
     switch (mail->type) {
-    case NQ_LINK_JOB: {
-        nq_msg_t *job;
-        memcpy (&job, mail->data, sizeof job);
-        if (E->job) {
-            //  The link gives a slot one job at a time; refuse a second.
-            nq_actor_t *link = s_link (E);
-            nq_msg_t m;
-            nq_msg_init (&m, NQ_CMD_FAIL);
-            snprintf (m.u.fail.job_id, sizeof m.u.fail.job_id, "%s", job->u.job.job.id);
-            m.u.fail.attempt = job->u.job.attempt;
-            m.u.fail.code = NQ_EUNAVAILABLE;
-            m.u.fail.message = "slot busy";
-            m.u.fail.retryable = true;
-            if (link)
-                nq_link_send (link, self, &m, 0);
-            nq_msg_fini (job);
-            nq_free (job);
-            break;
-        }
-        s_begin (E, job);
+    case NQ_LINK_JOB:
+        if (nq_slot_take (&E->slot, mail, 0) == 0)
+            s_begin (E);
         break;
-    }
     case NQ_LINK_CANCEL: {
         const nq_link_cancel_t *c = (const void *) mail->data;
-        if (E->job && E->job->u.job.attempt == c->attempt && strcmp (E->job->u.job.job.id, c->job_id) == 0) {
+        if (nq_slot_is (&E->slot, c)) {
             NQ_LOG_INFO ("job_cancelled", NQ_LS ("job_id", c->job_id), NQ_LU ("attempt", c->attempt));
             s_fail (E, NQ_ECANCELLED, "cancelled", 0);
         }
@@ -302,20 +240,12 @@ s_handle (nq_actor_t *self, nq_mail_t *mail)
     }
     case S_TICK:
         E->timer = 0;
-        if (E->job)
+        if (E->slot.job)
             s_step (E);
         break;
-    case NQ_MSG_STOP: {
-        //  Leave the link first so no new job comes; finish a running one.
-        nq_actor_t *link = s_link (E);
-        if (link)
-            nq_link_unregister (link, self);
-        if (E->job)
-            E->stop_after = 1;
-        else
-            nq_actor_exit (self, mail->reason);
+    case NQ_MSG_STOP:
+        nq_slot_stop (&E->slot, mail->reason);
         break;
-    }
     default:
         break;
     }
@@ -328,13 +258,9 @@ s_init (nq_actor_t *self, void *arg)
     s_echo_t *E = nq_calloc (1, sizeof *E);
     if (!E)
         return NQ_ENOMEM;
-    E->arg = arg;
-    E->self = self;
+    nq_slot_init (&E->slot, self, arg);
     nq_actor_set_state (self, E);
-    nq_actor_t *link = s_link (E);
-    if (!link)
-        return NQ_EUNAVAILABLE;
-    return nq_link_register (link, self, E->arg->kind, E->arg->inst);
+    return nq_slot_register (&E->slot);
 }
 
 static void
@@ -343,10 +269,7 @@ s_fini (nq_actor_t *self)
     s_echo_t *E = nq_actor_state (self);
     if (!E)
         return;
-    if (E->job) {
-        nq_msg_fini (E->job);
-        nq_free (E->job);
-    }
+    nq_slot_fini (&E->slot);
     nq_free (E);
 }
 

@@ -14,7 +14,6 @@
     the connection closes) and answers cancelled. A stop lets the running
     job finish first (the supervisor's shutdown time bounds it). */
 #include "actors/infer_int.h"
-#include "actors/link.h"
 #include "common/alloc.h"
 #include "common/errors.h"
 #include "common/log.h"
@@ -24,36 +23,19 @@
 
 enum { S_EXIT = 0x500 };
 
-static nq_actor_t *
-s_link (nq_infer_t *I)
-{
-    return atomic_load (&I->arg->ctx->link);
-}
-
-static uint64_t
-s_now (nq_infer_t *I)
-{
-    return nq_clock_now_ms (nq_runtime_clock (nq_actor_runtime (I->self)));
-}
-
-//  The job's last message has gone: the slot is free (or leaves).
+//  The job's last message: it goes, and the slot is free (or leaves).
 static void
 s_end (nq_infer_t *I, const nq_msg_t *last)
 {
-    nq_actor_t *link = s_link (I);
-    if (link)
-        nq_link_send (link, I->self, last, 1);
-    nq_msg_fini (I->job);
-    nq_free (I->job);
-    I->job = NULL;
+    int stop = nq_slot_finish (&I->slot, last);
     I->req = NULL;
     nq_free (I->text);
     I->text = NULL;
     I->len = I->cap = 0;
     nq_free (I->vectors);
     I->vectors = NULL;
-    if (I->stop_after)    //  not from inside a client callback: by mail
-        nq_actor_send (I->self, S_EXIT, NULL, 0);
+    if (stop)    //  not from inside a client callback: by mail
+        nq_actor_send (I->slot.actor, S_EXIT, NULL, 0);
 }
 
 static void
@@ -61,12 +43,7 @@ s_fail_ex (nq_infer_t *I, int code, const char *message, int retryable, int rele
 {
     const nq_job_t *job = nq_infer_job (I);
     nq_msg_t m;
-    nq_msg_init (&m, NQ_CMD_FAIL);
-    snprintf (m.u.fail.job_id, sizeof m.u.fail.job_id, "%s", job->id);
-    m.u.fail.attempt = I->job->u.job.attempt;
-    m.u.fail.code = code;
-    m.u.fail.message = message;
-    m.u.fail.retryable = retryable;
+    nq_slot_fail_init (&I->slot, &m, code, message, retryable);
     m.u.fail.released = released;
     m.u.fail.retry_after_ms = retry_after_ms;
     NQ_LOG_INFO ("job_failed", NQ_LS ("job_id", job->id), NQ_LU ("attempt", m.u.fail.attempt),
@@ -103,18 +80,16 @@ nq_infer_record (nq_infer_t *I, const nq_call_result_t *call)
 }
 
 void
+nq_infer_record_cancelled (nq_infer_t *I)
+{
+    nq_call_result_t cancelled = {NQ_CALL_CANCELLED, 0, 0};
+    nq_infer_record (I, &cancelled);
+}
+
+void
 nq_infer_chunk (nq_infer_t *I, const char *text)
 {
-    const nq_job_t *job = nq_infer_job (I);
-    nq_msg_t m;
-    nq_msg_init (&m, NQ_CMD_W_CHUNK);
-    snprintf (m.u.chunk.job_id, sizeof m.u.chunk.job_id, "%s", job->id);
-    m.u.chunk.attempt = I->job->u.job.attempt;
-    m.u.chunk.seq = I->seq++;
-    m.u.chunk.text = text;
-    nq_actor_t *link = s_link (I);
-    if (link)
-        nq_link_send (link, I->self, &m, 0);
+    nq_slot_chunk (&I->slot, text);
 }
 
 void
@@ -122,12 +97,7 @@ nq_infer_result (nq_infer_t *I, nq_msg_t *m)
 {
     const nq_job_t *job = nq_infer_job (I);
     nq_result_t *r = &m->u.result;
-    snprintf (r->job_id, sizeof r->job_id, "%s", job->id);
-    r->attempt = I->job->u.job.attempt;
-    r->kind = job->kind;
-    r->model_used = job->model;
-    r->instance = nq_instance_name (I->inst);
-    r->duration_ms = s_now (I) - I->started_ms;
+    nq_slot_result_fill (&I->slot, m);
     NQ_LOG_INFO ("job_done", NQ_LS ("job_id", job->id), NQ_LU ("attempt", r->attempt),
                  NQ_LS ("instance", r->instance), NQ_LS ("kind", nq_kind_name (job->kind)),
                  NQ_LS ("model", job->model), NQ_LU ("duration_ms", r->duration_ms),
@@ -155,24 +125,39 @@ nq_infer_fail_upstream (nq_infer_t *I, const nq_ollama_error_t *e, int output_se
     nq_infer_fail (I, NQ_EUPSTREAM_FAILED, why, restart && e->retryable);
 }
 
+void
+nq_infer_on_error (void *arg, nq_ollama_req_t *req, const nq_ollama_error_t *error)
+{
+    nq_infer_t *I = arg;
+    (void)req;
+    I->req = NULL;
+    nq_infer_fail_upstream (I, error, I->slot.seq > 0);
+}
+
+void
+nq_infer_fail_unsent (nq_infer_t *I, int rc)
+{
+    I->req = NULL;
+    nq_infer_record_cancelled (I);
+    nq_infer_fail (I, rc, "the Ollama request could not be started", rc != NQ_EINVALID);
+}
+
 //  ---------------------------------------------------------------------------
 
+//  The job the slot has just taken.
 static void
-s_begin (nq_infer_t *I, nq_msg_t *job)
+s_begin (nq_infer_t *I)
 {
-    I->job = job;
-    I->seq = 0;
     I->done = I->batch = 0;
     I->dims = 0;
     I->prompt_eval_count = 0;
     I->tries = 0;
-    I->started_ms = s_now (I);
     const nq_job_t *j = nq_infer_job (I);
-    if (j->kind != I->arg->kind) {
+    if (j->kind != I->slot.arg->kind) {
         nq_infer_fail (I, NQ_EINVALID, "a job of another kind reached this slot", 1);
         return;
     }
-    NQ_LOG_DEBUG ("job_started", NQ_LS ("job_id", j->id), NQ_LU ("attempt", job->u.job.attempt),
+    NQ_LOG_DEBUG ("job_started", NQ_LS ("job_id", j->id), NQ_LU ("attempt", I->slot.job->u.job.attempt),
                   NQ_LS ("instance", nq_instance_name (I->inst)), NQ_LS ("model", j->model),
                   NQ_LS ("correlation_id", j->correlation_id));
     if (nq_infer_allow (I) != 0)
@@ -188,13 +173,12 @@ s_begin (nq_infer_t *I, nq_msg_t *job)
 static void
 s_cancel (nq_infer_t *I, const nq_link_cancel_t *c)
 {
-    if (!I->job || I->job->u.job.attempt != c->attempt || strcmp (nq_infer_job (I)->id, c->job_id) != 0)
+    if (!nq_slot_is (&I->slot, c))
         return;
     if (I->req) {
         nq_ollama_cancel (I->ollama, I->req);
         I->req = NULL;
-        nq_call_result_t cancelled = {NQ_CALL_CANCELLED, 0, 0};
-        nq_infer_record (I, &cancelled);    //  frees a half-open probe slot; not an outcome
+        nq_infer_record_cancelled (I);    //  frees a half-open probe slot; not an outcome
     }
     NQ_LOG_INFO ("job_cancelled", NQ_LS ("job_id", c->job_id), NQ_LU ("attempt", c->attempt),
                  NQ_LS ("instance", nq_instance_name (I->inst)));
@@ -206,62 +190,23 @@ s_handle (nq_actor_t *self, nq_mail_t *mail)
 {
     nq_infer_t *I = nq_actor_state (self);
     switch (mail->type) {
-    case NQ_LINK_JOB: {
-        nq_msg_t *job;
-        memcpy (&job, mail->data, sizeof job);
-        if (I->job) {
-            //  The link gives a slot one job at a time; hand a second back.
-            nq_actor_t *link = s_link (I);
-            nq_msg_t m;
-            nq_msg_init (&m, NQ_CMD_FAIL);
-            snprintf (m.u.fail.job_id, sizeof m.u.fail.job_id, "%s", job->u.job.job.id);
-            m.u.fail.attempt = job->u.job.attempt;
-            m.u.fail.code = NQ_EUNAVAILABLE;
-            m.u.fail.message = "slot busy";
-            m.u.fail.retryable = true;
-            m.u.fail.released = true;
-            if (link)
-                nq_link_send (link, self, &m, 0);
-            nq_msg_fini (job);
-            nq_free (job);
-            break;
-        }
-        s_begin (I, job);
+    case NQ_LINK_JOB:
+        if (nq_slot_take (&I->slot, mail, 1) == 0)
+            s_begin (I);
         break;
-    }
     case NQ_LINK_CANCEL:
         s_cancel (I, (const nq_link_cancel_t *)(const void *)mail->data);
         break;
     case S_EXIT:
         nq_actor_exit (self, NQ_EXIT_SHUTDOWN);
         break;
-    case NQ_MSG_STOP: {
-        //  Leave the link first so no new job comes; finish a running one.
-        nq_actor_t *link = s_link (I);
-        if (link)
-            nq_link_unregister (link, self);
-        if (I->job)
-            I->stop_after = 1;
-        else
-            nq_actor_exit (self, mail->reason);
+    case NQ_MSG_STOP:
+        nq_slot_stop (&I->slot, mail->reason);
         break;
-    }
     default:
         break;
     }
     return 0;
-}
-
-static void
-s_own (void *arg, uv_handle_t *h)
-{
-    nq_actor_own (arg, h);
-}
-
-static void
-s_closer (void *arg, uv_handle_t *h, uv_close_cb cb)
-{
-    nq_actor_close (arg, h, cb);
 }
 
 static int
@@ -270,20 +215,13 @@ s_init (nq_actor_t *self, void *arg)
     nq_infer_t *I = nq_calloc (1, sizeof *I);
     if (!I)
         return NQ_ENOMEM;
-    I->arg = arg;
-    I->self = self;
-    I->inst = I->arg->ctx->instances[I->arg->inst];
+    nq_slot_init (&I->slot, self, arg);
+    I->inst = I->slot.arg->ctx->instances[I->slot.arg->inst];
     nq_actor_set_state (self, I);
-    nq_ollama_options_t o;
-    nq_instance_ollama_options (I->inst, &o);
-    I->ollama = nq_ollama_new (nq_actor_uv_loop (self), &o);
+    I->ollama = nq_instance_ollama_new (I->inst, self);
     if (!I->ollama)
         return NQ_ENOMEM;
-    nq_ollama_set_owner (I->ollama, s_own, s_closer, self);
-    nq_actor_t *link = s_link (I);
-    if (!link)
-        return NQ_EUNAVAILABLE;
-    return nq_link_register (link, self, I->arg->kind, I->arg->inst);
+    return nq_slot_register (&I->slot);
 }
 
 static void
@@ -296,8 +234,7 @@ s_stopping (nq_actor_t *self, int reason)
     if (I->req) {
         //  Stopped with a call in flight (a crash, or shutdown ran out of
         //  time): the call is aborted; the link fails the job back.
-        nq_call_result_t cancelled = {NQ_CALL_CANCELLED, 0, 0};
-        nq_infer_record (I, &cancelled);
+        nq_infer_record_cancelled (I);
         I->req = NULL;
     }
     nq_ollama_close (I->ollama, NULL, NULL);
@@ -310,10 +247,7 @@ s_fini (nq_actor_t *self)
     nq_infer_t *I = nq_actor_state (self);
     if (!I)
         return;
-    if (I->job) {
-        nq_msg_fini (I->job);
-        nq_free (I->job);
-    }
+    nq_slot_fini (&I->slot);
     nq_free (I->text);
     nq_free (I->vectors);
     nq_free (I);

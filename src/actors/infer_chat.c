@@ -45,9 +45,8 @@ s_chunk (void *arg, nq_ollama_req_t *req, const char *text, size_t len)
     if (s_append (I, text, len) != 0) {
         nq_ollama_cancel (I->ollama, I->req);
         I->req = NULL;
-        nq_call_result_t cancelled = {NQ_CALL_CANCELLED, 0, 0};
-        nq_infer_record (I, &cancelled);
-        nq_infer_fail (I, NQ_ENOMEM, "out of memory gathering the reply", I->seq == 0);
+        nq_infer_record_cancelled (I);
+        nq_infer_fail (I, NQ_ENOMEM, "out of memory gathering the reply", I->slot.seq == 0);
         return;
     }
     if (nq_infer_job (I)->payload.chat.stream) {
@@ -78,15 +77,6 @@ s_done (void *arg, nq_ollama_req_t *req, const nq_ollama_result_t *result)
     c->prompt_eval_duration_ns = x->prompt_eval_duration_ns;
     c->eval_duration_ns = x->eval_duration_ns;
     nq_infer_result (I, &m);
-}
-
-static void
-s_error (void *arg, nq_ollama_req_t *req, const nq_ollama_error_t *error)
-{
-    nq_infer_t *I = arg;
-    (void)req;
-    I->req = NULL;
-    nq_infer_fail_upstream (I, error, I->seq > 0);
 }
 
 //  The job's options as Ollama's: only those the job set.
@@ -141,8 +131,7 @@ nq_infer_chat_begin (nq_infer_t *I)
     if (chat->format.size && nq_msgpack_to_json (chat->format.data, chat->format.size, NULL, &format) != 0) {
         json_decref (messages);
         json_decref (options);
-        nq_call_result_t cancelled = {NQ_CALL_CANCELLED, 0, 0};
-        nq_infer_record (I, &cancelled);    //  allowed, never sent
+        nq_infer_record_cancelled (I);    //  allowed, never sent
         nq_infer_fail (I, NQ_EINVALID, "the chat format is not a JSON value", 0);
         return;
     }
@@ -151,15 +140,11 @@ nq_infer_chat_begin (nq_infer_t *I)
                             .options = options,
                             .format = format,
                             .traceparent = job->traceparent};
-    nq_ollama_handler_t h = {s_chunk, s_done, s_error, I};
+    nq_ollama_handler_t h = {s_chunk, s_done, nq_infer_on_error, I};
     int rc = messages ? nq_ollama_chat (I->ollama, &p, &h, &I->req) : NQ_ENOMEM;
     json_decref (messages);
     json_decref (options);
     json_decref (format);
-    if (rc) {
-        I->req = NULL;
-        nq_call_result_t cancelled = {NQ_CALL_CANCELLED, 0, 0};
-        nq_infer_record (I, &cancelled);
-        nq_infer_fail (I, rc, "the Ollama request could not be started", rc != NQ_EINVALID);
-    }
+    if (rc)
+        nq_infer_fail_unsent (I, rc);
 }

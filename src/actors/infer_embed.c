@@ -85,15 +85,6 @@ s_done (void *arg, nq_ollama_req_t *req, const nq_ollama_result_t *result)
     nq_infer_result (I, &m);
 }
 
-static void
-s_error (void *arg, nq_ollama_req_t *req, const nq_ollama_error_t *error)
-{
-    nq_infer_t *I = arg;
-    (void)req;
-    I->req = NULL;
-    nq_infer_fail_upstream (I, error, 0);
-}
-
 //  The next batch (the first one was admitted by the breaker in infer.c).
 static void
 s_send (nq_infer_t *I)
@@ -111,15 +102,11 @@ s_send (nq_infer_t *I)
                             .dimensions = e->dimensions,
                             .no_truncate = e->no_truncate,
                             .traceparent = job->traceparent};
-    nq_ollama_handler_t h = {NULL, s_done, s_error, I};
+    nq_ollama_handler_t h = {NULL, s_done, nq_infer_on_error, I};
     int rc = input ? nq_ollama_embed (I->ollama, &p, &h, &I->req) : NQ_ENOMEM;
     json_decref (input);
-    if (rc) {
-        I->req = NULL;
-        nq_call_result_t cancelled = {NQ_CALL_CANCELLED, 0, 0};
-        nq_infer_record (I, &cancelled);
-        nq_infer_fail (I, rc, "the Ollama request could not be started", rc != NQ_EINVALID);
-    }
+    if (rc)
+        nq_infer_fail_unsent (I, rc);
 }
 
 static void
@@ -133,8 +120,7 @@ void
 nq_infer_embed_begin (nq_infer_t *I)
 {
     if (nq_infer_job (I)->payload.embed.inputs_count == 0) {
-        nq_call_result_t cancelled = {NQ_CALL_CANCELLED, 0, 0};
-        nq_infer_record (I, &cancelled);
+        nq_infer_record_cancelled (I);
         nq_infer_fail (I, NQ_EINVALID, "an embed job needs at least one input", 0);
         return;
     }

@@ -5,23 +5,18 @@
 #define NQ_INFER_INT_H
 
 #include "actors/ollama.h"
-#include "actors/worker_int.h"
+#include "actors/slot.h"
 
 #include <stddef.h>
 #include <stdint.h>
 
 typedef struct {
-    nq_slot_arg_t *arg;
-    nq_actor_t *self;
+    nq_slot_state_t slot;    //  the job being served, its chunk count (seq)
     nq_instance_t *inst;
     nq_ollama_t *ollama;
-    nq_msg_t *job;           //  the JOB being served (owned), or NULL
     nq_ollama_req_t *req;    //  the Ollama call in flight, or NULL
-    uint64_t started_ms;
-    int stop_after;    //  a stop was asked for while busy
     //  chat
-    uint64_t seq;    //  chunks sent this attempt
-    char *text;      //  the reply so far
+    char *text;    //  the reply so far
     size_t len, cap;
     //  embed
     float *vectors;
@@ -37,7 +32,7 @@ typedef struct {
 static inline const nq_job_t *
 nq_infer_job (const nq_infer_t *I)
 {
-    return &I->job->u.job.job;
+    return nq_slot_job (&I->slot);
 }
 
 /*  Asks the instance's breaker whether a call may go. 0, or the job has
@@ -46,6 +41,9 @@ nq_infer_job (const nq_infer_t *I)
 int nq_infer_allow (nq_infer_t *I);
 /*  Records an Ollama call's outcome in the instance's breaker. */
 void nq_infer_record (nq_infer_t *I, const nq_call_result_t *call);
+/*  Records that an admitted call never completed (not sent, cancelled, or
+    aborted): not an outcome, but it frees a half-open probe slot. */
+void nq_infer_record_cancelled (nq_infer_t *I);
 /*  Sends a CHUNK of the job (seq counts up from 0). */
 void nq_infer_chunk (nq_infer_t *I, const char *text);
 /*  The job's last message: RESULT (filled by the caller; job_id, attempt,
@@ -57,6 +55,14 @@ void nq_infer_fail (nq_infer_t *I, int code, const char *message, int retryable)
     text already reached the client (then only a job that asked for
     restart may be retried). */
 void nq_infer_fail_upstream (nq_infer_t *I, const nq_ollama_error_t *error, int output_sent);
+/*  The error callback of every kind's Ollama calls (arg: the nq_infer_t):
+    the call is over; the job fails as nq_infer_fail_upstream says, output
+    counted as sent once a CHUNK went. */
+void nq_infer_on_error (void *arg, nq_ollama_req_t *req, const nq_ollama_error_t *error);
+/*  An admitted call could not be started (rc, an nq_ollama_* error): it
+    is recorded as cancelled and the job fails, retryable unless rc is
+    NQ_EINVALID. */
+void nq_infer_fail_unsent (nq_infer_t *I, int rc);
 
 /*  Kind-specific starts: each issues the first call, or fails the job. */
 void nq_infer_chat_begin (nq_infer_t *I);

@@ -54,15 +54,6 @@ s_done (void *arg, nq_ollama_req_t *req, const nq_ollama_result_t *result)
 }
 
 static void
-s_error (void *arg, nq_ollama_req_t *req, const nq_ollama_error_t *error)
-{
-    nq_infer_t *I = arg;
-    (void)req;
-    I->req = NULL;
-    nq_infer_fail_upstream (I, error, 0);
-}
-
-static void
 s_send (nq_infer_t *I)
 {
     const nq_job_t *job = nq_infer_job (I);
@@ -74,15 +65,11 @@ s_send (nq_infer_t *I)
                             .options = json_object_get (body, "options"),
                             .no_stream = 1,
                             .traceparent = job->traceparent};
-    nq_ollama_handler_t h = {NULL, s_done, s_error, I};
+    nq_ollama_handler_t h = {NULL, s_done, nq_infer_on_error, I};
     int rc = body ? nq_ollama_chat (I->ollama, &p, &h, &I->req) : NQ_ENOMEM;
     json_decref (body);
-    if (rc) {
-        I->req = NULL;
-        nq_call_result_t cancelled = {NQ_CALL_CANCELLED, 0, 0};
-        nq_infer_record (I, &cancelled);
-        nq_infer_fail (I, rc, "the Ollama request could not be started", rc != NQ_EINVALID);
-    }
+    if (rc)
+        nq_infer_fail_unsent (I, rc);
 }
 
 void

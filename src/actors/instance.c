@@ -240,6 +240,16 @@ nq_instance_ollama_options (const nq_instance_t *self, nq_ollama_options_t *opti
     *options = self->ollama;
 }
 
+nq_ollama_t *
+nq_instance_ollama_new (const nq_instance_t *self, nq_actor_t *owner)
+{
+    assert (self && owner);
+    nq_ollama_t *ollama = nq_ollama_new (nq_actor_uv_loop (owner), &self->ollama);
+    if (ollama)
+        nq_ollama_set_owner (ollama, nq_actor_hook_own, nq_actor_hook_close, owner);
+    return ollama;
+}
+
 int
 nq_instance_models_configured (const nq_instance_t *self)
 {

@@ -18,6 +18,7 @@
 #ifndef NQ_INSTANCE_H
 #define NQ_INSTANCE_H
 
+#include "actors/actor.h"
 #include "actors/breaker.h"
 #include "actors/ollama.h"
 #include "common/clock.h"
@@ -70,6 +71,11 @@ unsigned nq_instance_embed_batch (const nq_instance_t *self);
 /*  The client options of this instance (base_url and timeouts); the
     strings stay owned by the instance. */
 void nq_instance_ollama_options (const nq_instance_t *self, nq_ollama_options_t *options);
+/*  On owner's loop: a client of this instance (its options) on that loop,
+    every libuv handle it makes owned by owner (nq_actor_hook_own). The
+    caller owns the client and ends it with nq_ollama_close before owner
+    has stopped. NULL on no memory. */
+nq_ollama_t *nq_instance_ollama_new (const nq_instance_t *self, nq_actor_t *owner);
 /*  1 when its models came from `models=` (no /api/tags discovery). */
 int nq_instance_models_configured (const nq_instance_t *self);
 

@@ -370,18 +370,6 @@ s_recv (void *arg, nq_zuv_t *zuv, zmq_msg_t *parts, size_t count)
 //  The connection
 
 static void
-s_own (void *arg, uv_handle_t *h)
-{
-    nq_actor_own (arg, h);
-}
-
-static void
-s_closer (void *arg, uv_handle_t *h, uv_close_cb cb)
-{
-    nq_actor_close (arg, h, cb);
-}
-
-static void
 s_zuv_closed (void *arg, nq_zuv_t *zuv)
 {
     (void) arg;
@@ -399,7 +387,7 @@ s_connect (s_link_t *L)
     zmq_connect (L->socket, L->ctx->endpoint);
     L->zuv = nq_zuv_new (nq_actor_uv_loop (L->self), L->socket, NULL, s_recv, L);
     if (L->zuv)
-        nq_zuv_set_owner (L->zuv, s_own, s_closer, L->self);
+        nq_zuv_set_owner (L->zuv, nq_actor_hook_own, nq_actor_hook_close, L->self);
     L->last_broker_ms = s_now (L);
     s_send_ready (L);
 }

@@ -18,6 +18,7 @@ libnqworker_a_CFLAGS = $(AM_CFLAGS) $(NQ_DEP_CFLAGS)
 libnqworker_a_SOURCES = \
 	src/actors/worker_int.h \
 	src/actors/link.c src/actors/link.h \
+	src/actors/slot.c src/actors/slot.h \
 	src/actors/echo.c \
 	src/actors/worker.c src/actors/worker.h \
 	src/actors/worker_main.c \
@@ -75,7 +76,7 @@ UNIT_TESTS += tests/unit/test_instance
 TESTS += tests/unit/test_instance
 tests_unit_test_instance_SOURCES = tests/unit/test_instance.c
 tests_unit_test_instance_CFLAGS = $(NQ_TEST_CFLAGS)
-tests_unit_test_instance_LDADD = libnqworker.a $(NQ_ACTORS_TEST_LIBS)
+tests_unit_test_instance_LDADD = libnqworker.a libnqollama.a $(NQ_ACTORS_TEST_LIBS)
 
 # The Ollama worker end to end: broker, worker and ollama-sim processes.
 INFER_ITEST = tests/integration/test_infer tests/integration/test_infer_faults

@@ -142,18 +142,6 @@ s_handle (nq_actor_t *self, nq_mail_t *mail)
     return 0;
 }
 
-static void
-s_own (void *arg, uv_handle_t *h)
-{
-    nq_actor_own (arg, h);
-}
-
-static void
-s_closer (void *arg, uv_handle_t *h, uv_close_cb cb)
-{
-    nq_actor_close (arg, h, cb);
-}
-
 static int
 s_init (nq_actor_t *self, void *arg)
 {
@@ -164,12 +152,9 @@ s_init (nq_actor_t *self, void *arg)
     P->self = self;
     P->inst = P->arg->ctx->instances[P->arg->inst];
     nq_actor_set_state (self, P);
-    nq_ollama_options_t o;
-    nq_instance_ollama_options (P->inst, &o);
-    P->ollama = nq_ollama_new (nq_actor_uv_loop (self), &o);
+    P->ollama = nq_instance_ollama_new (P->inst, self);
     if (!P->ollama)
         return NQ_ENOMEM;
-    nq_ollama_set_owner (P->ollama, s_own, s_closer, self);
     uint64_t every = nq_instance_probe_ms (P->inst);
     if (!nq_actor_timer_start (self, 1, every, S_TICK))
         return NQ_ENOMEM;

@@ -1,5 +1,5 @@
 /*  worker_int.h — what the actors of one worker process share (private to
-    src/actors/worker*.c, link.c, echo.c, probe.c and infer*.c). */
+    src/actors/worker*.c, link.c, slot.c, echo.c, probe.c and infer*.c). */
 #ifndef NQ_WORKER_INT_H
 #define NQ_WORKER_INT_H
 

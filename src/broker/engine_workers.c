@@ -129,6 +129,19 @@ nq_engine_worker_seen (nq_engine_t *self, const void *identity, size_t size)
     return s_worker (self, identity, size) ? 0 : NQ_ENOT_FOUND;
 }
 
+//  The next of w's groups, from index *i on, of instance that serve kind
+//  (any kind: NQ_KIND_NONE); *i moves past it. NULL when there is none.
+static nq_slot_group_t *
+s_group_next (nq_bworker_t *w, size_t *i, const char *instance, nq_kind_t kind)
+{
+    while (*i < w->ngroups) {
+        nq_slot_group_t *group = &w->groups[(*i)++];
+        if (strcmp (group->instance, instance) == 0 && (kind == NQ_KIND_NONE || (group->kinds & (1u << kind))))
+            return group;
+    }
+    return NULL;
+}
+
 int
 nq_engine_worker_credit (nq_engine_t *self, const void *identity, size_t size, const char *instance, nq_kind_t kind,
                          uint32_t capacity)
@@ -137,10 +150,9 @@ nq_engine_worker_credit (nq_engine_t *self, const void *identity, size_t size, c
     if (!w)
         return NQ_ENOT_FOUND;
     int found = 0;
-    for (size_t g = 0; g < w->ngroups; g++) {
-        nq_slot_group_t *group = &w->groups[g];
-        if (strcmp (group->instance, instance) != 0 || (kind != NQ_KIND_NONE && !(group->kinds & (1u << kind))))
-            continue;
+    size_t g = 0;
+    nq_slot_group_t *group;
+    while ((group = s_group_next (w, &g, instance, kind))) {
         found = 1;
         if (group->capacity != capacity)
             NQ_LOG_INFO ("worker_credit", NQ_LS ("worker", w->id), NQ_LS ("instance", instance),
@@ -161,12 +173,13 @@ nq_engine_worker_warm (nq_engine_t *self, const void *identity, size_t size, con
     if (!w)
         return NQ_ENOT_FOUND;
     int found = 0;
-    for (size_t g = 0; g < w->ngroups; g++)
-        if (strcmp (w->groups[g].instance, instance) == 0) {
-            found = 1;
-            if (nq_registry_set_warm (&w->groups[g], warm, nwarm))
-                return NQ_ENOMEM;
-        }
+    size_t g = 0;
+    nq_slot_group_t *group;
+    while ((group = s_group_next (w, &g, instance, NQ_KIND_NONE))) {
+        found = 1;
+        if (nq_registry_set_warm (group, warm, nwarm))
+            return NQ_ENOMEM;
+    }
     return found ? 0 : NQ_ENOT_FOUND;
 }
 
@@ -178,10 +191,9 @@ nq_engine_worker_models (nq_engine_t *self, const void *identity, size_t size, c
     if (!w)
         return NQ_ENOT_FOUND;
     int found = 0;
-    for (size_t g = 0; g < w->ngroups; g++) {
-        nq_slot_group_t *group = &w->groups[g];
-        if (strcmp (group->instance, instance) != 0 || (kind != NQ_KIND_NONE && !(group->kinds & (1u << kind))))
-            continue;
+    size_t g = 0;
+    nq_slot_group_t *group;
+    while ((group = s_group_next (w, &g, instance, kind))) {
         found = 1;
         if (nq_registry_set_models (group, models, nmodels))
             return NQ_ENOMEM;

@@ -16,16 +16,32 @@ s_builddir (void)
     return b ? b : NQ_BUILDDIR;
 }
 
+void
+nq_it_broker_place (nq_it_broker_t *b, const char *name)
+{
+    b->front_port = nq_h_free_port ();
+    b->back_port = nq_h_free_port ();
+    snprintf (b->front, sizeof b->front, "tcp://127.0.0.1:%d", b->front_port);
+    snprintf (b->back, sizeof b->back, "tcp://127.0.0.1:%d", b->back_port);
+    char file[128];
+    snprintf (file, sizeof file, "%s.log", name);
+    nq_h_path (b->log, sizeof b->log, file);
+    b->pid = -1;
+}
+
+int
+nq_it_broker_wait (const nq_it_broker_t *b)
+{
+    if (nq_h_wait_port ("127.0.0.1", b->front_port, 10000) || nq_h_wait_port ("127.0.0.1", b->back_port, 10000))
+        return -1;
+    return 0;
+}
+
 int
 nq_it_broker_start (nq_it_broker_t *b, const char *name, const char *const env[])
 {
     static char bin[600], fe[96], be[96];
-    int fport = nq_h_free_port (), bport = nq_h_free_port ();
-    snprintf (b->front, sizeof b->front, "tcp://127.0.0.1:%d", fport);
-    snprintf (b->back, sizeof b->back, "tcp://127.0.0.1:%d", bport);
-    char file[128];
-    snprintf (file, sizeof file, "%s.log", name);
-    nq_h_path (b->log, sizeof b->log, file);
+    nq_it_broker_place (b, name);
     snprintf (bin, sizeof bin, "%s/novaq", s_builddir ());
     snprintf (fe, sizeof fe, "NOVAQ_FRONTEND=%s", b->front);
     snprintf (be, sizeof be, "NOVAQ_BACKEND=%s", b->back);
@@ -49,8 +65,7 @@ nq_it_broker_start (nq_it_broker_t *b, const char *name, const char *const env[]
     argv[n++] = "broker";
     argv[n] = NULL;
     b->pid = nq_h_spawn (argv, b->log);
-    if (b->pid < 0 || nq_h_wait_port ("127.0.0.1", fport, 10000) ||
-        nq_h_wait_port ("127.0.0.1", bport, 10000))
+    if (b->pid < 0 || nq_it_broker_wait (b))
         return -1;
     return 0;
 }

@@ -2,7 +2,8 @@
     `novaq broker` and `novaq worker` processes on loopback against
     ollama-sim instances, jobs submitted through the `novaq` CLI, and the
     processes' JSON logs read back (events counted by their fields). The
-    scaling, warm-first, fallback and drain tests reuse them. */
+    scaling, warm-first, fallback and drain tests reuse them; the fleet test
+    places its own brokers with nq_it_broker_place. */
 #ifndef NQ_INFER_UTIL_H
 #define NQ_INFER_UTIL_H
 
@@ -11,10 +12,18 @@
 #include <sys/types.h>
 
 typedef struct {
+    int front_port, back_port;
     char front[64], back[64];
     char log[512];
     pid_t pid;
 } nq_it_broker_t;
+
+/*  Places a broker named name without starting it: two free loopback
+    ports for its frontend and backend (the endpoints in front and back)
+    and its log at NAME.log in the test's directory. */
+void nq_it_broker_place (nq_it_broker_t *b, const char *name);
+/*  Waits until both of b's ports accept connections; 0 or -1. */
+int nq_it_broker_wait (const nq_it_broker_t *b);
 
 /*  Starts `novaq broker` (debug log, 200 ms heartbeats, fast retries) with
     extra NAME=VALUE settings (NULL-terminated, may be NULL); logs to

@@ -4,6 +4,7 @@
     read from the broker's dispatch log, a dead worker's silence in
     heartbeat units from the broker's own log. */
 #include "harness.h"
+#include "infer_util.h"
 
 #include "common/errors.h"
 #include "novaq.h"
@@ -16,23 +17,12 @@
 #include <sys/wait.h>
 #include <zmq.h>
 
-typedef struct {
-    char front[64], back[64];
-    char log[512];
-    pid_t pid;
-} s_broker_t;
-
 static char s_bin[512];
 
 static void
-s_broker_start (s_broker_t *b, const char *name, const char *extra)
+s_broker_start (nq_it_broker_t *b, const char *name, const char *extra)
 {
-    int fport = nq_h_free_port (), bport = nq_h_free_port ();
-    snprintf (b->front, sizeof b->front, "tcp://127.0.0.1:%d", fport);
-    snprintf (b->back, sizeof b->back, "tcp://127.0.0.1:%d", bport);
-    char file[128];
-    snprintf (file, sizeof file, "%s.log", name);
-    nq_h_path (b->log, sizeof b->log, file);
+    nq_it_broker_place (b, name);
     char fe[96], be[96];
     snprintf (fe, sizeof fe, "NOVAQ_FRONTEND=%s", b->front);
     snprintf (be, sizeof be, "NOVAQ_BACKEND=%s", b->back);
@@ -45,12 +35,11 @@ s_broker_start (s_broker_t *b, const char *name, const char *extra)
     argv[n++] = "broker";
     argv[n] = NULL;
     b->pid = nq_h_spawn (argv, b->log);
-    nq_h_wait_port ("127.0.0.1", fport, 10000);
-    nq_h_wait_port ("127.0.0.1", bport, 10000);
+    nq_it_broker_wait (b);
 }
 
 static pid_t
-s_worker_start (const s_broker_t *b, const char *name, int slots)
+s_worker_start (const nq_it_broker_t *b, const char *name, int slots)
 {
     char be[96], log[512], file[128], slots_s[16];
     snprintf (be, sizeof be, "NOVAQ_BACKEND=%s", b->back);
@@ -230,7 +219,7 @@ main (void)
     snprintf (s_bin, sizeof s_bin, "%s/novaq", NQ_BUILDDIR);
 
     //  1. 10,000 jobs through 4 workers: each result exactly once.
-    s_broker_t main_b;
+    nq_it_broker_t main_b;
     s_broker_start (&main_b, "broker-main", NULL);
     pid_t w[4];
     for (int i = 0; i < 4; i++) {
@@ -325,7 +314,7 @@ main (void)
     nq_h_wait_exit (main_b.pid, 10000, NULL);
 
     //  4. Fairness: A queues 10,000, then B one; B is among the next two dispatches.
-    s_broker_t fair;
+    nq_it_broker_t fair;
     s_broker_start (&fair, "broker-fair", NULL);
     s_batch_t a = {.total = 10000, .window = 1000, .tenant = "A", .text = "a", .klass = NQ_CLASS_INTERACTIVE};
     s_batch (fair.front, &a);
@@ -350,7 +339,7 @@ main (void)
     nq_h_kill (fair.pid, SIGKILL);
 
     //  5. Class shares: all three backlogged, 1,000 dispatches split 70/20/10 ±5 %.
-    s_broker_t shares;
+    nq_it_broker_t shares;
     s_broker_start (&shares, "broker-shares", NULL);
     s_batch_t ci = {.total = 1000, .window = 1000, .tenant = "t", .text = "i", .klass = NQ_CLASS_INTERACTIVE};
     s_batch_t cs = {.total = 400, .window = 400, .tenant = "t", .text = "s", .klass = NQ_CLASS_STANDARD};
@@ -378,7 +367,7 @@ main (void)
     nq_h_kill (shares.pid, SIGKILL);
 
     //  6. SIGKILL a worker holding leases: dead after liveness × interval; its jobs finish elsewhere.
-    s_broker_t kill_b;
+    nq_it_broker_t kill_b;
     s_broker_start (&kill_b, "broker-kill", NULL);
     pid_t victim = s_worker_start (&kill_b, "victim", 4);
     nq_h_wait_file_contains (kill_b.log, "\"event\":\"worker_credit\"", 10000);
@@ -432,7 +421,7 @@ main (void)
     //  7. SIGTERM a worker mid-run: it drains, hands back what it still
     //     runs when its drain time is up, and the jobs complete elsewhere
     //     without a failed attempt.
-    s_broker_t term_b;
+    nq_it_broker_t term_b;
     s_broker_start (&term_b, "broker-term", NULL);
     char be[96], tlog[512];
     snprintf (be, sizeof be, "NOVAQ_BACKEND=%s", term_b.back);
