@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+static void *s_fail (char *why, size_t cap, const char *fmt, ...) __attribute__ ((format (printf, 3, 4)));
+
 static void *
 s_fail (char *why, size_t cap, const char *fmt, ...)
 {
