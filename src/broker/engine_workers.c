@@ -165,43 +165,47 @@ nq_engine_worker_credit (nq_engine_t *self, const void *identity, size_t size, c
     return 0;
 }
 
-int
-nq_engine_worker_warm (nq_engine_t *self, const void *identity, size_t size, const char *instance,
-                       const char *const *warm, size_t nwarm)
+typedef int (s_list_setter_fn) (nq_slot_group_t *group, const char *const *list, size_t n);
+
+//  Replaces a list (warm or models) on every group of worker for instance
+//  and kind. 0, NQ_ENOT_FOUND when no group matches, NQ_ENOMEM.
+static int
+s_set_lists (nq_engine_t *self, const void *identity, size_t size, const char *instance, nq_kind_t kind,
+             s_list_setter_fn *set, const char *const *list, size_t n, nq_bworker_t **worker_p)
 {
     nq_bworker_t *w = s_worker (self, identity, size);
     if (!w)
         return NQ_ENOT_FOUND;
+    *worker_p = w;
     int found = 0;
     size_t g = 0;
     nq_slot_group_t *group;
-    while ((group = s_group_next (w, &g, instance, NQ_KIND_NONE))) {
+    while ((group = s_group_next (w, &g, instance, kind))) {
         found = 1;
-        if (nq_registry_set_warm (group, warm, nwarm))
+        if (set (group, list, n))
             return NQ_ENOMEM;
     }
     return found ? 0 : NQ_ENOT_FOUND;
 }
 
 int
+nq_engine_worker_warm (nq_engine_t *self, const void *identity, size_t size, const char *instance,
+                       const char *const *warm, size_t nwarm)
+{
+    nq_bworker_t *w;
+    return s_set_lists (self, identity, size, instance, NQ_KIND_NONE, nq_registry_set_warm, warm, nwarm, &w);
+}
+
+int
 nq_engine_worker_models (nq_engine_t *self, const void *identity, size_t size, const char *instance, nq_kind_t kind,
                          const char *const *models, size_t nmodels)
 {
-    nq_bworker_t *w = s_worker (self, identity, size);
-    if (!w)
-        return NQ_ENOT_FOUND;
-    int found = 0;
-    size_t g = 0;
-    nq_slot_group_t *group;
-    while ((group = s_group_next (w, &g, instance, kind))) {
-        found = 1;
-        if (nq_registry_set_models (group, models, nmodels))
-            return NQ_ENOMEM;
-    }
-    if (found)
+    nq_bworker_t *w = NULL;
+    int rc = s_set_lists (self, identity, size, instance, kind, nq_registry_set_models, models, nmodels, &w);
+    if (rc == 0)
         NQ_LOG_INFO ("worker_models", NQ_LS ("worker", w->id), NQ_LS ("instance", instance),
                      NQ_LS ("kind", kind ? nq_kind_name (kind) : "all"), NQ_LU ("models", nmodels));
-    return found ? 0 : NQ_ENOT_FOUND;
+    return rc;
 }
 
 //  The job whose current lease (worker, attempt) a worker message is about.

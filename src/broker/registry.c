@@ -205,29 +205,32 @@ nq_registry_group (const nq_bworker_t *worker, const char *instance, nq_kind_t k
     return -1;
 }
 
+//  Replaces the list *v of *n strings with a copy of src; unchanged on no memory.
+static int
+s_strv_replace (char ***v, size_t *n, const char *const *src, size_t nsrc)
+{
+    char **copy = s_strv_copy (src, nsrc);
+    if (nsrc && !copy)
+        return NQ_ENOMEM;
+    s_strv_free (*v, *n);
+    *v = copy;
+    *n = nsrc;
+    return 0;
+}
+
 int
 nq_registry_set_warm (nq_slot_group_t *group, const char *const *warm, size_t nwarm)
 {
-    char **copy = s_strv_copy (warm, nwarm);
-    if (nwarm && !copy)
-        return NQ_ENOMEM;
-    s_strv_free (group->warm, group->nwarm);
-    group->warm = copy;
-    group->nwarm = nwarm;
-    group->warm_reported = 1;
-    return 0;
+    int rc = s_strv_replace (&group->warm, &group->nwarm, warm, nwarm);
+    if (rc == 0)
+        group->warm_reported = 1;
+    return rc;
 }
 
 int
 nq_registry_set_models (nq_slot_group_t *group, const char *const *models, size_t nmodels)
 {
-    char **copy = s_strv_copy (models, nmodels);
-    if (nmodels && !copy)
-        return NQ_ENOMEM;
-    s_strv_free (group->models, group->nmodels);
-    group->models = copy;
-    group->nmodels = nmodels;
-    return 0;
+    return s_strv_replace (&group->models, &group->nmodels, models, nmodels);
 }
 
 int

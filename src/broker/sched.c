@@ -505,20 +505,29 @@ nq_sched_tenant_size (const nq_sched_t *self, const char *queue_key, nq_class_t 
     return t ? t->count : 0;
 }
 
+//  The enqueue time of subq's oldest job, or UINT64_MAX when it has none: the
+//  ring holds the tenants with jobs, and each one's head is its oldest.
+static uint64_t
+s_subq_oldest (const s_subq_t *subq)
+{
+    uint64_t oldest = UINT64_MAX;
+    const s_sched_tenant_t *first = subq->ring, *t = first;
+    if (t)
+        do {
+            if (t->head && t->head->enqueued_ms < oldest)
+                oldest = t->head->enqueued_ms;
+            t = t->next;
+        } while (t != first);
+    return oldest;
+}
+
 uint64_t
 nq_sched_oldest (const nq_sched_t *self, const char *queue_key, nq_class_t klass)
 {
     s_queue_t *queue = zhashx_lookup (self->queues, queue_key);
-    if (!queue || klass < NQ_CLASS__FIRST || klass >= NQ_CLASS__COUNT || !queue->sub[klass] || !queue->sub[klass]->ring)
+    if (!queue || klass < NQ_CLASS__FIRST || klass >= NQ_CLASS__COUNT || !queue->sub[klass])
         return 0;
-    //  The ring holds the tenants with jobs; each one's head is its oldest.
-    uint64_t oldest = UINT64_MAX;
-    const s_sched_tenant_t *first = queue->sub[klass]->ring, *t = first;
-    do {
-        if (t->head && t->head->enqueued_ms < oldest)
-            oldest = t->head->enqueued_ms;
-        t = t->next;
-    } while (t && t != first);
+    uint64_t oldest = s_subq_oldest (queue->sub[klass]);
     return oldest == UINT64_MAX ? 0 : oldest;
 }
 
@@ -533,10 +542,6 @@ nq_sched_visit (const nq_sched_t *self, nq_sched_visit_fn *fn, void *arg)
             s_subq_t *subq = q->sub[c];
             if (!subq)
                 continue;
-            uint64_t oldest = UINT64_MAX;
-            for (s_sched_tenant_t *t = zhashx_first (subq->tenants); t; t = zhashx_next (subq->tenants))
-                if (t->head && t->head->enqueued_ms < oldest)
-                    oldest = t->head->enqueued_ms;
-            fn (arg, q->key, (nq_class_t) c, subq->count, oldest, q->paused);
+            fn (arg, q->key, (nq_class_t) c, subq->count, s_subq_oldest (subq), q->paused);
         }
 }
