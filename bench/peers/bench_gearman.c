@@ -153,22 +153,12 @@ s_w1 (long total, long window, int pipelined)
 
 //  ---- w2 ------------------------------------------------------------------------------
 
-typedef struct {
-    long total;
-    uint64_t started_ns, finished_ns;
-    nq_bench_lat_t lat;
-} s_thread_t;
-
-static pthread_barrier_t s_barrier;
-
-static void *
-s_w2_thread (void *arg)
+static void
+s_w2_client (nq_bench_client_t *t)
 {
-    s_thread_t *t = arg;
     gearman_client_st *c = s_client_new ();
     s_do (c, 0);    //  untimed: the connection is up before the clock starts
-    pthread_barrier_wait (&s_barrier);
-    t->started_ns = nq_bench_now_ns ();
+    nq_bench_client_start (t);
     for (long i = 0; i < t->total; i++) {
         uint64_t t0 = nq_bench_now_ns ();
         s_do (c, (uint64_t)i);
@@ -176,36 +166,12 @@ s_w2_thread (void *arg)
     }
     t->finished_ns = nq_bench_now_ns ();
     gearman_client_free (c);
-    return NULL;
 }
 
 static void
 s_w2 (long total, long clients)
 {
-    s_thread_t *ts = calloc ((size_t)clients, sizeof *ts);
-    pthread_t *threads = calloc ((size_t)clients, sizeof *threads);
-    if (!ts || !threads)
-        exit (1);
-    pthread_barrier_init (&s_barrier, NULL, (unsigned)clients);
-    for (long i = 0; i < clients; i++) {
-        ts[i].total = total / clients + (i < total % clients);
-        nq_bench_lat_init (&ts[i].lat, (size_t)ts[i].total);
-        pthread_create (&threads[i], NULL, s_w2_thread, &ts[i]);
-    }
-    nq_bench_lat_t lat;
-    nq_bench_lat_init (&lat, (size_t)total);
-    uint64_t first = UINT64_MAX, last = 0;
-    for (long i = 0; i < clients; i++) {
-        pthread_join (threads[i], NULL);
-        first = ts[i].started_ns < first ? ts[i].started_ns : first;
-        last = ts[i].finished_ns > last ? ts[i].finished_ns : last;
-        nq_bench_lat_merge (&lat, &ts[i].lat);
-        nq_bench_lat_fini (&ts[i].lat);
-    }
-    nq_bench_report ("gearman", "w2", (uint64_t)total, 0, last - first, &lat);
-    nq_bench_lat_fini (&lat);
-    free (ts);
-    free (threads);
+    nq_bench_closed_loop ("gearman", "w2", clients, total, s_w2_client, NULL);
 }
 
 int

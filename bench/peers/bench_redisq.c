@@ -189,25 +189,14 @@ s_w1 (long total, long window, int pipelined)
 
 //  ---- w2: closed-loop clients ---------------------------------------------------
 
-typedef struct {
-    long total;
-    int index;
-    uint64_t started_ns, finished_ns;
-    nq_bench_lat_t lat;
-} s_client_t;
-
-static pthread_barrier_t s_barrier;
-
-static void *
-s_client (void *arg)
+static void
+s_client (nq_bench_client_t *cl)
 {
-    s_client_t *cl = arg;
     redisContext *c = s_connect ();
     char reply_list[64], entry[128];
     snprintf (reply_list, sizeof reply_list, "bench:reply:%d:%d", (int)getpid (), cl->index);
     size_t prefix = (size_t)snprintf (entry, sizeof entry, "%s|", reply_list);
-    pthread_barrier_wait (&s_barrier);
-    cl->started_ns = nq_bench_now_ns ();
+    nq_bench_client_start (cl);
     for (long i = 0; i < cl->total; i++) {
         nq_bench_payload (entry + prefix, (uint64_t)i);
         uint64_t t0 = nq_bench_now_ns ();
@@ -225,37 +214,12 @@ s_client (void *arg)
     }
     cl->finished_ns = nq_bench_now_ns ();
     redisFree (c);
-    return NULL;
 }
 
 static void
 s_w2 (long total, long clients)
 {
-    s_client_t *cs = calloc ((size_t)clients, sizeof *cs);
-    pthread_t *threads = calloc ((size_t)clients, sizeof *threads);
-    if (!cs || !threads)
-        exit (1);
-    pthread_barrier_init (&s_barrier, NULL, (unsigned)clients);
-    for (long i = 0; i < clients; i++) {
-        cs[i].total = total / clients + (i < total % clients);
-        cs[i].index = (int)i;
-        nq_bench_lat_init (&cs[i].lat, (size_t)cs[i].total);
-        pthread_create (&threads[i], NULL, s_client, &cs[i]);
-    }
-    nq_bench_lat_t lat;
-    nq_bench_lat_init (&lat, (size_t)total);
-    uint64_t first = UINT64_MAX, last = 0;
-    for (long i = 0; i < clients; i++) {
-        pthread_join (threads[i], NULL);
-        first = cs[i].started_ns < first ? cs[i].started_ns : first;
-        last = cs[i].finished_ns > last ? cs[i].finished_ns : last;
-        nq_bench_lat_merge (&lat, &cs[i].lat);
-        nq_bench_lat_fini (&cs[i].lat);
-    }
-    nq_bench_report ("redis", "w2", (uint64_t)total, 0, last - first, &lat);
-    nq_bench_lat_fini (&lat);
-    free (cs);
-    free (threads);
+    nq_bench_closed_loop ("redis", "w2", clients, total, s_client, NULL);
 }
 
 int

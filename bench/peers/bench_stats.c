@@ -113,3 +113,60 @@ nq_bench_count (const char *text, const char *what)
     }
     return v;
 }
+
+void
+nq_bench_client_start (nq_bench_client_t *c)
+{
+    pthread_barrier_wait (c->start);
+    c->started_ns = nq_bench_now_ns ();
+}
+
+typedef struct {
+    nq_bench_client_t client;
+    void (*fn) (nq_bench_client_t *c);
+} s_thread_t;
+
+static void *
+s_thread (void *arg)
+{
+    s_thread_t *t = arg;
+    t->fn (&t->client);
+    return NULL;
+}
+
+void
+nq_bench_closed_loop (const char *system, const char *workload, long clients, long total,
+                      void (*fn) (nq_bench_client_t *c), void *arg)
+{
+    s_thread_t *ts = calloc ((size_t)clients, sizeof *ts);
+    pthread_t *threads = calloc ((size_t)clients, sizeof *threads);
+    pthread_barrier_t start;
+    if (!ts || !threads || pthread_barrier_init (&start, NULL, (unsigned)clients) != 0) {
+        fprintf (stderr, "bench: cannot start %ld clients\n", clients);
+        exit (1);
+    }
+    for (long i = 0; i < clients; i++) {
+        nq_bench_client_t *c = &ts[i].client;
+        *c = (nq_bench_client_t){
+            .index = (int)i, .total = total / clients + (i < total % clients), .arg = arg, .start = &start};
+        nq_bench_lat_init (&c->lat, (size_t)c->total);
+        ts[i].fn = fn;
+        pthread_create (&threads[i], NULL, s_thread, &ts[i]);
+    }
+    nq_bench_lat_t lat;
+    nq_bench_lat_init (&lat, (size_t)total);
+    uint64_t first = UINT64_MAX, last = 0;
+    for (long i = 0; i < clients; i++) {
+        pthread_join (threads[i], NULL);
+        const nq_bench_client_t *c = &ts[i].client;
+        first = c->started_ns < first ? c->started_ns : first;
+        last = c->finished_ns > last ? c->finished_ns : last;
+        nq_bench_lat_merge (&lat, &c->lat);
+        nq_bench_lat_fini (&ts[i].client.lat);
+    }
+    nq_bench_report (system, workload, (uint64_t)total, 0, last - first, &lat);
+    nq_bench_lat_fini (&lat);
+    pthread_barrier_destroy (&start);
+    free (ts);
+    free (threads);
+}

@@ -12,6 +12,7 @@
 #ifndef NQ_BENCH_STATS_H
 #define NQ_BENCH_STATS_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -40,6 +41,26 @@ void nq_bench_lat_merge (nq_bench_lat_t *self, const nq_bench_lat_t *other);
 /*  Sorts the samples and prints the result line (see above). */
 void nq_bench_report (const char *system, const char *workload, uint64_t jobs, uint64_t errors,
                       uint64_t elapsed_ns, nq_bench_lat_t *lat);
+
+/*  One closed-loop client thread of nq_bench_closed_loop. */
+typedef struct {
+    int index;             //  0 .. clients - 1
+    long total;            //  jobs it runs
+    void *arg;             //  the driver's argument, shared
+    nq_bench_lat_t lat;    //  one round trip per job
+    uint64_t started_ns, finished_ns;
+    pthread_barrier_t *start;    //  private: every client starts together
+} nq_bench_client_t;
+
+/*  Runs clients threads of fn over total jobs (split evenly), joins them,
+    merges their samples and prints the result line, timed from the first
+    start to the last finish. fn connects, calls nq_bench_client_start
+    (untimed set-up before it), runs its c->total jobs adding a sample each,
+    and sets c->finished_ns. */
+void nq_bench_closed_loop (const char *system, const char *workload, long clients, long total,
+                           void (*fn) (nq_bench_client_t *c), void *arg);
+/*  Waits until every client is ready, then starts c's clock. */
+void nq_bench_client_start (nq_bench_client_t *c);
 
 /*  Parses a positive count argument, or exits with a usage error naming what. */
 long nq_bench_count (const char *text, const char *what);

@@ -171,24 +171,19 @@ s_echo_server (const char *bind_ep)
 typedef struct {
     void *ctx;
     const char *endpoint;
-    long total;
-    uint64_t started_ns, finished_ns;
-    nq_bench_lat_t lat;
-} s_client_t;
-
-static pthread_barrier_t s_barrier;
+} s_target_t;
 
 static void
-s_closed_loop (s_client_t *c)
+s_closed_loop (nq_bench_client_t *c)
 {
-    void *sock = s_socket (c->ctx, ZMQ_DEALER, c->endpoint, 0);
+    const s_target_t *target = c->arg;
+    void *sock = s_socket (target->ctx, ZMQ_DEALER, target->endpoint, 0);
     char payload[NQ_BENCH_PAYLOAD + 1], answer[NQ_BENCH_PAYLOAD + 16];
     //  One untimed round trip so the connection is up before the clock starts.
     nq_bench_payload (payload, 0);
     if (zmq_send (sock, payload, NQ_BENCH_PAYLOAD, 0) < 0 || zmq_recv (sock, answer, sizeof answer, 0) < 0)
         s_die ("warm-up");
-    pthread_barrier_wait (&s_barrier);
-    c->started_ns = nq_bench_now_ns ();
+    nq_bench_client_start (c);
     for (long i = 0; i < c->total; i++) {
         nq_bench_payload (payload, (uint64_t)i);
         uint64_t t0 = nq_bench_now_ns ();
@@ -205,43 +200,12 @@ s_closed_loop (s_client_t *c)
     zmq_close (sock);
 }
 
-static void *
-s_client_thread (void *arg)
-{
-    s_closed_loop (arg);
-    return NULL;
-}
-
 static int
 s_clients (const char *endpoint, long total, long clients, const char *workload)
 {
-    void *ctx = zmq_ctx_new ();
-    s_client_t *cs = calloc ((size_t)clients, sizeof *cs);
-    pthread_t *threads = calloc ((size_t)clients, sizeof *threads);
-    if (!cs || !threads)
-        exit (1);
-    pthread_barrier_init (&s_barrier, NULL, (unsigned)clients);
-    for (long i = 0; i < clients; i++) {
-        cs[i] =
-            (s_client_t){.ctx = ctx, .endpoint = endpoint, .total = total / clients + (i < total % clients)};
-        nq_bench_lat_init (&cs[i].lat, (size_t)cs[i].total);
-        pthread_create (&threads[i], NULL, s_client_thread, &cs[i]);
-    }
-    nq_bench_lat_t lat;
-    nq_bench_lat_init (&lat, (size_t)total);
-    uint64_t first = UINT64_MAX, last = 0;
-    for (long i = 0; i < clients; i++) {
-        pthread_join (threads[i], NULL);
-        first = cs[i].started_ns < first ? cs[i].started_ns : first;
-        last = cs[i].finished_ns > last ? cs[i].finished_ns : last;
-        nq_bench_lat_merge (&lat, &cs[i].lat);
-        nq_bench_lat_fini (&cs[i].lat);
-    }
-    nq_bench_report ("zmq", workload, (uint64_t)total, 0, last - first, &lat);
-    nq_bench_lat_fini (&lat);
-    zmq_ctx_term (ctx);
-    free (cs);
-    free (threads);
+    s_target_t target = {zmq_ctx_new (), endpoint};
+    nq_bench_closed_loop ("zmq", workload, clients, total, s_closed_loop, &target);
+    zmq_ctx_term (target.ctx);
     return 0;
 }
 
